@@ -1,0 +1,95 @@
+// Package cluster makes the Kubernetes cluster the stack deploys into, and the provider that talks to it:
+// a kind cluster the stack owns (dev), or an existing cluster reached through a kubeconfig.
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/egress-mesh/egress-mesh/internal/kube"
+)
+
+// Modes of Args.Mode.
+const (
+	ModeKind     = "kind"
+	ModeExisting = "existing"
+)
+
+// Args configures the cluster. Mode changes the shape of the graph, so it is a plain value.
+type Args struct {
+	// Name is the kind cluster's name, and the provider's clusterIdentifier in both modes.
+	Name string
+	Mode string
+
+	// Kind mode.
+	NodeImage     string
+	PodSubnet     string
+	ServiceSubnet string
+
+	// Existing mode: the kubeconfig (a secret) and, optionally, the context in it to use.
+	Kubeconfig pulumi.StringInput
+	Context    string
+}
+
+// Cluster is the component.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Kubeconfig is secret in both modes.
+	Kubeconfig pulumi.StringOutput
+	Provider   *kubernetes.Provider
+	// Target is what in-cluster components deploy with.
+	Target kube.Target
+}
+
+// New makes the cluster and its provider.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("egress-mesh:cluster:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+
+	var owner pulumi.Resource // what takes the in-cluster objects with it on destroy
+	switch args.Mode {
+	case ModeKind:
+		kind, err := newKind(ctx, name, args, c)
+		if err != nil {
+			return nil, err
+		}
+		c.Kubeconfig = pulumi.ToSecret(kind.Stdout).(pulumi.StringOutput)
+		owner = kind
+	case ModeExisting:
+		c.Kubeconfig = pulumi.ToSecret(args.Kubeconfig.ToStringOutput()).(pulumi.StringOutput)
+	default:
+		return nil, fmt.Errorf("cluster mode %q: want %q or %q", args.Mode, ModeKind, ModeExisting)
+	}
+
+	provider, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
+		Kubeconfig: c.Kubeconfig,
+		Context:    optionalString(args.Context),
+		// A stable identity: the provider's kubeconfig changes on every kind re-create (new port) and on
+		// credential rotation; without this every object would be replaced when that happens.
+		ClusterIdentifier: pulumi.String(args.Name),
+		// A kind cluster that is already gone must not block `pulumi destroy` of what was in it.
+		DeleteUnreachable: pulumi.Bool(args.Mode == ModeKind),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.Provider = provider
+	c.Target = kube.Target{Provider: provider, DeletedWith: owner}
+
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig": c.Kubeconfig,
+		"name":       pulumi.String(args.Name),
+	})
+}
+
+func optionalString(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.String(s)
+}
