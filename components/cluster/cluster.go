@@ -40,6 +40,9 @@ type Cluster struct {
 	// Kubeconfig is secret in both modes.
 	Kubeconfig pulumi.StringOutput
 	Provider   *kubernetes.Provider
+	// Kind is the kind cluster (it also creates the Docker network pods reach containers on); nil for an
+	// existing cluster.
+	Kind pulumi.Resource
 	// Target is what in-cluster components deploy with.
 	Target kube.Target
 }
@@ -60,6 +63,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		c.Kubeconfig = pulumi.ToSecret(kind.Stdout).(pulumi.StringOutput)
 		owner = kind
+		c.Kind = kind
 	case ModeExisting:
 		c.Kubeconfig = pulumi.ToSecret(args.Kubeconfig.ToStringOutput()).(pulumi.StringOutput)
 	default:
