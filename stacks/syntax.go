@@ -53,6 +53,9 @@ func durationOf(s string) time.Duration {
 
 // splitHostPort splits "host:port"; with portOptional, a bare host means port 80.
 func splitHostPort(s string, portOptional bool) (string, int, error) {
+	if strings.Contains(s, "://") {
+		return "", 0, errors.New("a URL: give the host without a scheme")
+	}
 	host, portText, found := strings.Cut(s, ":")
 	switch {
 	case host == "":
