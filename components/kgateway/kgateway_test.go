@@ -1,0 +1,326 @@
+package kgateway
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-command/sdk/go/command/local"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/internal/kube"
+	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/versions"
+)
+
+// Resource types as the engine sees them.
+const (
+	typeChart     = "kubernetes:helm.sh/v4:Chart"
+	typeNamespace = "kubernetes:core/v1:Namespace"
+	typeGateway   = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+	typeRoute     = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+	typeTraffic   = "kubernetes:gateway.kgateway.dev/v1alpha1:TrafficPolicy"
+	typeExtension = "kubernetes:gateway.kgateway.dev/v1alpha1:GatewayExtension"
+	typeParams    = "kubernetes:gateway.kgateway.dev/v1alpha1:GatewayParameters"
+	typeListener  = "kubernetes:gateway.kgateway.dev/v1alpha1:HTTPListenerPolicy"
+	typeComponent = "egress-mesh:kgateway:KGateway"
+)
+
+// ollamaArgs are the notes' values for the Ollama path (the GatewayExtension moved beside the authz Service).
+func ollamaArgs() *Args {
+	return &Args{
+		Namespace:        "egress-gateway",
+		GatewayName:      "egress-kgateway",
+		Port:             8080,
+		Hostname:         "host.docker.internal",
+		ServiceEntryName: "ollama-external-host",
+		BackendPort:      11434,
+		Retry:            RetryPolicy{Attempts: 3, PerTryTimeout: "10s", RequestTimeout: "30s", StatusCodes: []int{503, 504}},
+		Authz:            AuthzRef{Name: "kyverno-authz-server", Namespace: "kyverno-authz", Port: 9081},
+	}
+}
+
+type result struct {
+	rec *recorder.Recorder
+	kg  *KGateway
+}
+
+func (r result) one(t *testing.T, typ string) *recorder.Resource {
+	t.Helper()
+	all := r.rec.OfType(typ)
+	require.Len(t, all, 1, typ)
+	return all[0]
+}
+
+func (r result) spec(t *testing.T, typ string) map[string]any {
+	t.Helper()
+	return r.one(t, typ).Plain()["spec"].(map[string]any)
+}
+
+// run builds the component under mocks with stand-ins for the cluster, Gateway API CRDs, Istio base and
+// the authz chart. deletedWith=false models an existing cluster.
+func run(t *testing.T, dryRun, deletedWith bool, mutate func(*Args)) (result, error) {
+	t.Helper()
+	rec := recorder.New(dryRun)
+	var kg *KGateway
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		stub := func(name string) pulumi.Resource {
+			c, err := local.NewCommand(ctx, name, &local.CommandArgs{Create: pulumi.String("true")})
+			require.NoError(t, err)
+			return c
+		}
+		target := kube.Target{Provider: provider}
+		if deletedWith {
+			target.DeletedWith = stub("kind")
+		}
+		args := ollamaArgs()
+		args.Target = target
+		args.DependsOn = []pulumi.Resource{stub("gateway-api-crds"), stub("istio-base")}
+		args.Authz.DependsOn = []pulumi.Resource{stub("authz-chart")}
+		if mutate != nil {
+			mutate(args)
+		}
+		kg, err = New(ctx, "ollama", args)
+		return err
+	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	return result{rec, kg}, err
+}
+
+func mustRun(t *testing.T) result {
+	t.Helper()
+	r, err := run(t, false, true, nil)
+	require.NoError(t, err)
+	return r
+}
+
+func TestGatewayMatchesNotes(t *testing.T) {
+	r := mustRun(t)
+	notes := notesObject(t, "Gateway")
+	spec := r.spec(t, typeGateway)
+	assert.Equal(t, dig(t, notes, "spec", "gatewayClassName"), spec["gatewayClassName"])
+	assert.Equal(t, dig(t, notes, "spec", "listeners"), spec["listeners"]) // name http, port 8080, from All
+	gw := r.one(t, typeGateway)
+	assert.Equal(t, "egress-kgateway", dig(t, gw.Plain(), "metadata", "name"))
+	assert.Equal(t, "egress-gateway", dig(t, gw.Plain(), "metadata", "namespace"))
+	requireConforms(t, "gateway-api/v1.4.0/gateway.networking.k8s.io_gateways.yaml", "v1", spec)
+}
+
+func TestRouteMatchesNotes(t *testing.T) {
+	r := mustRun(t)
+	notes := notesObject(t, "HTTPRoute")
+	spec := r.spec(t, typeRoute)
+	assert.Equal(t, dig(t, notes, "spec", "parentRefs"), spec["parentRefs"]) // egress-kgateway, sectionName http
+	assert.Equal(t, dig(t, notes, "spec", "hostnames"), spec["hostnames"])
+	// backendRef {group networking.istio.io, kind ServiceEntry, name ollama-external-host, port 11434}
+	assert.Equal(t, dig(t, notes, "spec", "rules"), spec["rules"])
+	requireConforms(t, "gateway-api/v1.4.0/gateway.networking.k8s.io_httproutes.yaml", "v1", spec)
+}
+
+func TestTrafficPolicyMatchesNotes(t *testing.T) {
+	r := mustRun(t)
+	notes := notesObject(t, "TrafficPolicy")
+	spec := r.spec(t, typeTraffic)
+
+	target := dig(t, spec, "targetRefs", 0).(map[string]any)
+	assert.Equal(t, dig(t, notes, "spec", "targetRefs", 0, "group"), target["group"])
+	assert.Equal(t, dig(t, notes, "spec", "targetRefs", 0, "kind"), target["kind"])
+	assert.Equal(t, dig(t, r.one(t, typeRoute).Plain(), "metadata", "name"), target["name"], "targets the route")
+
+	for _, field := range []string{"attempts", "perTryTimeout", "statusCodes"} { // 3, 10s, [503, 504]
+		assert.Equal(t, dig(t, notes, "spec", "retry", field), dig(t, spec, "retry", field), field)
+	}
+	// Connect failures (UF) are retried too, so the seed's URX,UF check can pass; both values are in the enum.
+	assert.ElementsMatch(t, []any{"connect-failure", "retriable-status-codes"}, dig(t, spec, "retry", "retryOn"))
+	assert.Equal(t, dig(t, notes, "spec", "timeouts"), spec["timeouts"]) // request 30s
+	assert.Equal(t, dig(t, notes, "spec", "extAuth", "extensionRef", "name"), dig(t, spec, "extAuth", "extensionRef", "name"))
+	assert.Equal(t, "kyverno-authz", dig(t, spec, "extAuth", "extensionRef", "namespace"))
+	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_trafficpolicies.yaml", "v1alpha1", spec)
+}
+
+func TestRetryWithoutStatusCodesStillRetriesConnectFailures(t *testing.T) {
+	r, err := run(t, false, true, func(a *Args) { a.Retry.StatusCodes = nil })
+	require.NoError(t, err)
+	retry := dig(t, r.spec(t, typeTraffic), "retry").(map[string]any)
+	assert.Equal(t, []any{"connect-failure"}, retry["retryOn"])
+	assert.NotContains(t, retry, "statusCodes")
+
+	r, err = run(t, false, true, func(a *Args) { a.Retry = RetryPolicy{} })
+	require.NoError(t, err)
+	assert.NotContains(t, r.spec(t, typeTraffic), "retry")
+	assert.NotContains(t, r.spec(t, typeTraffic), "timeouts")
+}
+
+func TestGatewayExtensionMatchesNotes(t *testing.T) {
+	r := mustRun(t)
+	notes := notesObject(t, "GatewayExtension")
+	// type ExtAuth, failOpen false, grpcService.backendRef {kyverno-authz-server, 9081}
+	assert.Equal(t, notes["spec"], r.spec(t, typeExtension))
+	meta := r.one(t, typeExtension).Plain()["metadata"].(map[string]any)
+	assert.Equal(t, "kyverno-authz-server", meta["name"])
+	assert.Equal(t, "kyverno-authz", meta["namespace"], "beside the authz Service: no ReferenceGrant needed")
+	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_gatewayextensions.yaml", "v1alpha1", r.spec(t, typeExtension))
+}
+
+func TestNoLoadBalancer(t *testing.T) {
+	r := mustRun(t)
+	params := r.one(t, typeParams)
+	assert.Equal(t, "ClusterIP", dig(t, params.Plain(), "spec", "kube", "service", "type"))
+	ref := dig(t, r.spec(t, typeGateway), "infrastructure", "parametersRef").(map[string]any)
+	assert.Equal(t, map[string]any{
+		"group": "gateway.kgateway.dev", "kind": "GatewayParameters",
+		"name": dig(t, params.Plain(), "metadata", "name"),
+	}, ref)
+	assert.Equal(t, dig(t, params.Plain(), "metadata", "namespace"), dig(t, r.one(t, typeGateway).Plain(), "metadata", "namespace"))
+	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_gatewayparameters.yaml", "v1alpha1", params.Plain()["spec"].(map[string]any))
+
+	for _, res := range r.rec.All() {
+		assert.NotContains(t, toJSONish(res.Plain()), `"type":"LoadBalancer"`, res.Name)
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	r := mustRun(t)
+	spec := r.spec(t, typeListener)
+	assert.Equal(t, []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "egress-kgateway"}},
+		spec["targetRefs"])
+	sink := dig(t, spec, "accessLog", 0, "fileSink").(map[string]any)
+	assert.Equal(t, "/dev/stdout", sink["path"])
+	format := sink["jsonFormat"].(map[string]any)
+	for key, command := range map[string]string{ // the keys the verify step parses, with Envoy's operators
+		"response_flags":                    "%RESPONSE_FLAGS%",
+		"upstream_transport_failure_reason": "%UPSTREAM_TRANSPORT_FAILURE_REASON%",
+		"attempt_count":                     "%UPSTREAM_REQUEST_ATTEMPT_COUNT%",
+		"method":                            "%REQ(:METHOD)%",
+		"status":                            "%RESPONSE_CODE%",
+		"authority":                         "%REQ(:AUTHORITY)%",
+		"start_time":                        "%START_TIME%",
+		"upstream_host":                     "%UPSTREAM_HOST%",
+		"duration":                          "%DURATION%",
+	} {
+		assert.Equal(t, command, format[key], key)
+	}
+	assert.Contains(t, format["path"], "PATH")
+	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_httplistenerpolicies.yaml", "v1alpha1", spec)
+}
+
+func TestCharts(t *testing.T) {
+	r := mustRun(t)
+	charts := r.rec.OfType(typeChart)
+	require.Len(t, charts, 2)
+	byChart := map[string]*recorder.Resource{}
+	for _, c := range charts {
+		byChart[c.Plain()["chart"].(string)] = c
+	}
+	crds := byChart["oci://cr.kgateway.dev/kgateway-dev/charts/kgateway-crds"]
+	controller := byChart["oci://cr.kgateway.dev/kgateway-dev/charts/kgateway"]
+	require.NotNil(t, crds)
+	require.NotNil(t, controller)
+	for _, c := range []*recorder.Resource{crds, controller} {
+		assert.Equal(t, "v2.1.2", c.Plain()["version"])
+		assert.Equal(t, versions.KGateway, c.Plain()["version"])
+		assert.Equal(t, "kgateway-system", c.Plain()["namespace"])
+		assert.NotContains(t, c.Plain(), "repositoryOpts", "OCI charts need no repository")
+	}
+	assert.Equal(t, "kgateway", controller.Plain()["name"])
+
+	values := controller.Plain()["values"].(map[string]any)
+	assert.Equal(t, false, dig(t, values, "agentgateway", "enabled"))
+	assert.Equal(t, false, dig(t, values, "waypoint", "enabled"))
+	assert.Empty(t, valuesErrors(chartDefaults(t, "kgateway", "v2.1.2"), values, ""))
+
+	namespaces := map[string]map[string]any{}
+	for _, ns := range r.rec.OfType(typeNamespace) {
+		meta := ns.Plain()["metadata"].(map[string]any)
+		labels, _ := meta["labels"].(map[string]any)
+		namespaces[meta["name"].(string)] = labels
+	}
+	assert.Contains(t, namespaces, "kgateway-system")
+	assert.Equal(t, map[string]any{"istio.io/dataplane-mode": "ambient"}, namespaces["egress-gateway"])
+}
+
+func TestOrdering(t *testing.T) {
+	r := mustRun(t)
+	crds, controller := r.rec.Named("ollama-crds"), r.rec.Named("ollama-controller")
+	require.NotNil(t, crds)
+	require.NotNil(t, controller)
+	gwapi, istio, authz := r.rec.Named("gateway-api-crds"), r.rec.Named("istio-base"), r.rec.Named("authz-chart")
+
+	assert.True(t, r.rec.WaitsFor(crds, gwapi), "kgateway CRDs after Gateway API CRDs")
+	assert.True(t, r.rec.WaitsFor(crds, istio), "kgateway after Istio base (ServiceEntry CRD)")
+	assert.True(t, r.rec.WaitsFor(controller, crds))
+	for _, typ := range []string{typeGateway, typeRoute, typeTraffic, typeExtension, typeParams, typeListener} {
+		obj := r.one(t, typ)
+		assert.True(t, r.rec.WaitsFor(obj, crds), "%s after the CRDs chart", typ)
+		assert.True(t, r.rec.WaitsFor(obj, gwapi), "%s after Gateway API CRDs", typ)
+		assert.True(t, r.rec.WaitsFor(obj, controller), "%s after the controller", typ)
+	}
+	ext, tp := r.one(t, typeExtension), r.one(t, typeTraffic)
+	assert.True(t, r.rec.WaitsFor(ext, authz), "GatewayExtension after the authz server")
+	assert.True(t, r.rec.WaitsFor(tp, ext), "TrafficPolicy after GatewayExtension")
+	assert.True(t, r.rec.WaitsFor(tp, r.one(t, typeRoute)))
+	assert.True(t, r.rec.WaitsFor(r.one(t, typeGateway), r.one(t, typeParams)), "Gateway after its parameters")
+	// The charts must not wait for the egress objects (that would be a cycle in a real deployment).
+	assert.False(t, r.rec.WaitsFor(crds, r.one(t, typeGateway)))
+	assert.False(t, r.rec.WaitsFor(crds, authz), "the CRDs do not wait for the authz server")
+}
+
+func TestParentingProviderDeletedWith(t *testing.T) {
+	for _, deletedWith := range []bool{true, false} {
+		r, err := run(t, false, deletedWith, nil)
+		require.NoError(t, err)
+		comp := r.one(t, typeComponent)
+		provider := r.rec.Named("k8s")
+		owner := r.rec.Named("kind")
+		children := r.rec.Children(comp)
+		assert.Len(t, children, 10) // 2 namespaces, 2 charts, 6 objects
+		for _, res := range children {
+			assert.Truef(t, strings.HasPrefix(res.Provider, provider.URN+"::"), "%s uses the cluster's provider", res.Name)
+			if deletedWith {
+				assert.Equal(t, owner.URN, res.DeletedWith, res.Name)
+			} else {
+				assert.Empty(t, res.DeletedWith, res.Name)
+			}
+		}
+		for _, typ := range []string{typeGateway, typeRoute, typeTraffic, typeExtension, typeParams, typeListener, typeChart, typeNamespace} {
+			for _, res := range r.rec.OfType(typ) {
+				assert.Equal(t, comp.URN, res.Parent, res.Name)
+			}
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	for _, dryRun := range []bool{true, false} {
+		r, err := run(t, dryRun, true, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "egress-kgateway.egress-gateway.svc.cluster.local:8080", r.kg.Address)
+		// The label the seed selects the proxy pod by: -l gateway.networking.k8s.io/gateway-name=egress-kgateway
+		assert.Equal(t, map[string]string{"gateway.networking.k8s.io/gateway-name": "egress-kgateway"}, r.kg.PodSelector)
+		for _, obj := range []any{r.kg.Gateway, r.kg.Route, r.kg.TrafficPolicy, r.kg.Extension, r.kg.AccessLog, r.kg.Parameters, r.kg.Namespace, r.kg.CRDs, r.kg.Controller} {
+			assert.NotNil(t, obj)
+		}
+	}
+}
+
+func TestValidation(t *testing.T) {
+	cases := map[string]func(*Args){
+		"per-try not shorter":  func(a *Args) { a.Retry.PerTryTimeout = "30s" },
+		"fractional duration":  func(a *Args) { a.Retry.PerTryTimeout = "1.5s" },
+		"status code":          func(a *Args) { a.Retry.StatusCodes = []int{200} },
+		"missing namespace":    func(a *Args) { a.Namespace = "" },
+		"missing backend port": func(a *Args) { a.BackendPort = 0 },
+		"missing authz":        func(a *Args) { a.Authz.Name = "" },
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := run(t, false, true, mutate)
+			require.Error(t, err)
+		})
+	}
+}
