@@ -1,0 +1,161 @@
+package client
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-command/sdk/go/command/local"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/internal/kube"
+	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/versions"
+)
+
+const (
+	nsType     = "kubernetes:core/v1:Namespace"
+	saType     = "kubernetes:core/v1:ServiceAccount"
+	deployType = "kubernetes:apps/v1:Deployment"
+)
+
+// runClient builds the Ollama path's client with stand-ins for the cluster (DeletedWith) and ztunnel.
+func runClient(t *testing.T, dryRun bool) (*recorder.Recorder, *Client) {
+	t.Helper()
+	var client *Client
+	rec := recorder.New(dryRun)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		owner, err := local.NewCommand(ctx, "kind", &local.CommandArgs{Create: pulumi.String("true")})
+		if err != nil {
+			return err
+		}
+		ztunnel, err := local.NewCommand(ctx, "ztunnel", &local.CommandArgs{Create: pulumi.String("true")})
+		if err != nil {
+			return err
+		}
+		client, err = New(ctx, "client", &Args{
+			Target:         kube.Target{Provider: provider, DeletedWith: owner},
+			Namespace:      "egress-client",
+			Name:           "curl-client",
+			ServiceAccount: "egress-caller",
+			Image:          versions.CurlImage,
+			DependsOn:      []pulumi.Resource{ztunnel},
+		})
+		return err
+	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	require.NoError(t, err)
+	return rec, client
+}
+
+func input(t *testing.T, res *recorder.Resource, path string) any {
+	t.Helper()
+	require.NotNil(t, res)
+	v, ok := res.Input(path)
+	require.True(t, ok, "%s has no input %s", res.Name, path)
+	return recorder.Plain(v)
+}
+
+func TestClientResources(t *testing.T) {
+	rec, _ := runClient(t, false)
+	comp := rec.Find("egress-mesh:client:Client", "client")
+	require.NotNil(t, comp)
+	children := rec.Children(comp)
+	require.Len(t, children, 3)
+	assert.NotNil(t, rec.Find(nsType, "ns-egress-client"))
+	assert.NotNil(t, rec.Find(saType, "serviceaccount-egress-client-egress-caller"))
+	assert.NotNil(t, rec.Find(deployType, "deployment-egress-client-curl-client"))
+}
+
+func TestClientNamespaceIsEnrolledInAmbient(t *testing.T) {
+	rec, _ := runClient(t, false)
+	ns := rec.Find(nsType, "ns-egress-client")
+	assert.Equal(t, "egress-client", input(t, ns, "metadata.name"))
+	assert.Equal(t, map[string]any{"istio.io/dataplane-mode": "ambient"}, input(t, ns, "metadata.labels"))
+}
+
+func TestClientServiceAccount(t *testing.T) {
+	rec, _ := runClient(t, false)
+	sa := rec.Find(saType, "serviceaccount-egress-client-egress-caller")
+	assert.Equal(t, "egress-caller", input(t, sa, "metadata.name"))
+	assert.Equal(t, "egress-client", input(t, sa, "metadata.namespace"))
+}
+
+func TestClientDeployment(t *testing.T) {
+	rec, _ := runClient(t, false)
+	d := rec.Find(deployType, "deployment-egress-client-curl-client")
+	assert.Equal(t, "curl-client", input(t, d, "metadata.name"))
+	assert.Equal(t, "egress-client", input(t, d, "metadata.namespace"))
+	assert.EqualValues(t, 1, input(t, d, "spec.replicas"))
+	assert.Equal(t, map[string]any{"app": "curl-client"}, input(t, d, "spec.selector.matchLabels"))
+	assert.Equal(t, map[string]any{"app": "curl-client", "istio.io/dataplane-mode": "ambient"},
+		input(t, d, "spec.template.metadata.labels"))
+
+	pod := input(t, d, "spec.template.spec").(map[string]any)
+	assert.Equal(t, "egress-caller", pod["serviceAccountName"], "its own identity, not the namespace default")
+	containers := pod["containers"].([]any)
+	require.Len(t, containers, 1)
+	c := containers[0].(map[string]any)
+	assert.Equal(t, "client", c["name"])
+	assert.Equal(t, "curlimages/curl:8.16.0", c["image"])
+	assert.Equal(t, "IfNotPresent", c["imagePullPolicy"])
+	command := c["command"].([]any)
+	require.NotEmpty(t, command)
+	assert.Contains(t, command[0], "sleep")
+	assert.NotContains(t, command, "3600", "a 1-hour sleep restarts the pod mid-checks")
+	assert.Equal(t, "infinity", command[len(command)-1])
+}
+
+func TestClientPrincipal(t *testing.T) {
+	_, client := runClient(t, false)
+	assert.Equal(t, "cluster.local/ns/egress-client/sa/egress-caller", client.Principal)
+}
+
+func TestClientChildrenParentsAndTarget(t *testing.T) {
+	rec, _ := runClient(t, false)
+	comp := rec.Find("egress-mesh:client:Client", "client")
+	prov := rec.Find("pulumi:providers:kubernetes", "k8s")
+	owner := rec.Find("command:local:Command", "kind")
+	for _, typ := range []string{nsType, saType, deployType} {
+		res := rec.OfType(typ)
+		require.Len(t, res, 1, typ)
+		assert.Equal(t, comp.URN, res[0].Parent, typ)
+		assert.True(t, strings.HasPrefix(res[0].Provider, prov.URN+"::"), "%s provider %q", typ, res[0].Provider)
+		assert.Equal(t, owner.URN, res[0].DeletedWith, typ)
+	}
+}
+
+func TestClientOrdering(t *testing.T) {
+	rec, _ := runClient(t, false)
+	ztunnel := rec.Find("command:local:Command", "ztunnel")
+	ns := rec.Find(nsType, "ns-egress-client")
+	sa := rec.Find(saType, "serviceaccount-egress-client-egress-caller")
+	d := rec.Find(deployType, "deployment-egress-client-curl-client")
+	assert.True(t, rec.WaitsFor(ns, ztunnel), "enrolment needs ambient up")
+	assert.True(t, rec.WaitsFor(d, ztunnel), "the pod must start enrolled")
+	assert.True(t, rec.WaitsFor(sa, ns))
+	assert.True(t, rec.WaitsFor(d, sa), "the pod needs its ServiceAccount")
+}
+
+func TestClientDryRun(t *testing.T) {
+	rec, client := runClient(t, true)
+	assert.NotNil(t, rec.Find(nsType, "ns-egress-client"))
+	assert.NotNil(t, rec.Find(saType, "serviceaccount-egress-client-egress-caller"))
+	assert.NotNil(t, rec.Find(deployType, "deployment-egress-client-curl-client"))
+	assert.Equal(t, "cluster.local/ns/egress-client/sa/egress-caller", client.Principal)
+}
+
+func TestClientRequiresItsFields(t *testing.T) {
+	rec := recorder.New(false)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := New(ctx, "client", &Args{Namespace: "ns1", Name: "sleep", Image: versions.CurlImage})
+		return err
+	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ServiceAccount")
+}
