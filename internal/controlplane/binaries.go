@@ -1,0 +1,51 @@
+package controlplane
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Pinned versions; they must match tools/kube-apiserver/go.mod and tools/etcd/go.mod, which name the files that
+// hack/controlplane-binaries.sh writes (TestBinaryPinsMatchToolsModules keeps them in step).
+const (
+	KubeAPIServerVersion = "v1.34.3"
+	EtcdVersion          = "v3.6.5"
+)
+
+// Environment variables that override the cached binaries, e.g. for a CI image that ships its own.
+const (
+	EnvKubeAPIServer = "EGRESS_MESH_KUBE_APISERVER"
+	EnvEtcd          = "EGRESS_MESH_ETCD"
+)
+
+// binDir mirrors the script's "${XDG_CACHE_HOME:-$HOME/.cache}/egress-mesh/bin".
+func binDir() (string, error) {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "egress-mesh", "bin"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".cache", "egress-mesh", "bin"), nil
+}
+
+// binary resolves one executable from its env override or the version-keyed cache, failing with a message that
+// says how to get it, because a missing binary is a setup step, not a bug.
+func binary(env, name, version string) (string, error) {
+	path := os.Getenv(env)
+	if path == "" {
+		dir, err := binDir()
+		if err != nil {
+			return "", fmt.Errorf("locating the binary cache: %w", err)
+		}
+		path = filepath.Join(dir, name+"-"+version)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("%s %s not found or not executable at %s: run hack/controlplane-binaries.sh "+
+			"(make controlplane) to build it, or set %s", name, version, path, env)
+	}
+	return path, nil
+}
