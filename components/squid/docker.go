@@ -1,0 +1,70 @@
+package squid
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/egress-mesh/egress-mesh/components/agentgateway"
+	"github.com/egress-mesh/egress-mesh/versions"
+)
+
+// dockerPrivateRanges are where Docker allocates network subnets. kind's nodes masquerade pod traffic
+// that leaves the cluster, so Squid sees the node's address on the Docker network, not a pod address.
+// The container publishes no port, so only containers on that network can reach it at all.
+var dockerPrivateRanges = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+
+// inDocker runs Squid as a container on the kind network, reached by its address on that network.
+func (c *Squid) inDocker(ctx *pulumi.Context, name string, args *Args) error {
+	if args.Network == "" || args.ContainerName == "" {
+		return fmt.Errorf("squid docker mode needs Network and ContainerName")
+	}
+	clients := append([]string{args.PodCIDR}, dockerPrivateRanges...)
+	conf := Conf(clients, args.DestinationPorts, args.Credentials != nil)
+
+	image, err := docker.NewRemoteImage(ctx, name+"-image", &docker.RemoteImageArgs{
+		Name: pulumi.String(versions.SquidImage),
+		// Other stacks on the same machine may use the image: removing the container is enough.
+		KeepLocally: pulumi.Bool(true),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return err
+	}
+
+	uploads := docker.ContainerUploadArray{&docker.ContainerUploadArgs{
+		File: pulumi.String(ConfPath), Content: pulumi.String(conf),
+	}}
+	if args.Credentials != nil {
+		uploads = append(uploads, &docker.ContainerUploadArgs{
+			File: pulumi.String(HtpasswdPath), Content: htpasswd(args.Credentials),
+		})
+	}
+
+	if c.Container, err = docker.NewContainer(ctx, name, &docker.ContainerArgs{
+		Name:    pulumi.String(args.ContainerName),
+		Image:   image.ImageId,
+		Restart: pulumi.String("unless-stopped"),
+		// Only the kind network: no published port, so nothing outside Docker can use the proxy.
+		NetworksAdvanced: docker.ContainerNetworksAdvancedArray{&docker.ContainerNetworksAdvancedArgs{
+			Name: pulumi.String(args.Network),
+		}},
+		Uploads: uploads,
+	}, pulumi.Parent(c), pulumi.DependsOn(args.DependsOn)); err != nil {
+		return err
+	}
+
+	network := args.Network
+	address := c.Container.NetworkDatas.ApplyT(func(nets []docker.ContainerNetworkData) (string, error) {
+		for _, n := range nets {
+			if n.NetworkName != nil && *n.NetworkName == network && n.IpAddress != nil {
+				return *n.IpAddress, nil
+			}
+		}
+		return "", fmt.Errorf("squid container has no address on Docker network %q", network)
+	}).(pulumi.StringOutput)
+
+	c.Proxy = agentgateway.TunnelProxy{Host: address, Port: Port, Ready: []pulumi.Resource{c.Container}}
+	c.Logs = Logs{Kind: "docker", Container: args.ContainerName}
+	return nil
+}

@@ -1,0 +1,253 @@
+package squid
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/internal/kube"
+	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/versions"
+)
+
+const password = "Sup3r-Secret-pw"
+
+// run builds the component with args (a Target and, for docker mode, a stand-in network are filled in) and
+// returns the recording, the component and its tunnel host once resolved.
+func run(t *testing.T, args Args) (*recorder.Recorder, *Squid, string) {
+	t.Helper()
+	rec := recorder.New(false)
+	var comp *Squid
+	host := make(chan string, 1)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		p, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		args.Target = kube.Target{Provider: p}
+		if args.Mode == ModeDocker {
+			net, err := docker.NewNetwork(ctx, "kind-network", &docker.NetworkArgs{Name: pulumi.String("kind")})
+			if err != nil {
+				return err
+			}
+			args.DependsOn = []pulumi.Resource{net}
+		}
+		if comp, err = New(ctx, "squid", &args); err != nil {
+			return err
+		}
+		if comp.Proxy.Host != nil {
+			comp.Proxy.Host.ToStringOutput().ApplyT(func(h string) string { host <- h; return h })
+		}
+		return nil
+	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	require.NoError(t, err)
+	got := ""
+	if comp.Proxy.Host != nil {
+		select {
+		case got = <-host:
+		case <-time.After(5 * time.Second):
+			t.Fatal("tunnel host never resolved")
+		}
+	}
+	return rec, comp, got
+}
+
+func creds() *Credentials {
+	return &Credentials{Username: "egress", Password: pulumi.ToSecret(pulumi.String(password)).(pulumi.StringOutput)}
+}
+
+// assertNoPlainPassword walks every recorded input: the password (or its base64) may appear only inside a
+// secret value.
+func assertNoPlainPassword(t *testing.T, rec *recorder.Recorder) {
+	t.Helper()
+	b64 := base64.StdEncoding.EncodeToString([]byte(password))
+	var walk func(path string, v resource.PropertyValue)
+	walk = func(path string, v resource.PropertyValue) {
+		switch {
+		case v.IsSecret():
+			return
+		case v.IsString():
+			assert.NotContains(t, v.StringValue(), password, path)
+			assert.NotContains(t, v.StringValue(), b64, path)
+		case v.IsObject():
+			for k, e := range v.ObjectValue() {
+				walk(path+"."+string(k), e)
+			}
+		case v.IsArray():
+			for _, e := range v.ArrayValue() {
+				walk(path+"[]", e)
+			}
+		case v.IsOutput() && v.OutputValue().Known && !v.OutputValue().Secret:
+			walk(path, v.OutputValue().Element)
+		}
+	}
+	for _, res := range rec.All() {
+		walk(res.Type+"/"+res.Name, resource.NewObjectProperty(res.Inputs))
+	}
+}
+
+// htpasswdUploadIsSecret reports whether the container's htpasswd upload content was sent as a secret.
+func htpasswdUploadIsSecret(ctr *recorder.Resource) bool {
+	isSecret := func(v resource.PropertyValue) bool {
+		return v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret)
+	}
+	uploads := ctr.Inputs["uploads"]
+	if isSecret(uploads) {
+		return true
+	}
+	for _, u := range uploads.ArrayValue() {
+		if isSecret(u) {
+			return true
+		}
+		o := u.ObjectValue()
+		if o["file"].StringValue() == HtpasswdPath {
+			return isSecret(o["content"])
+		}
+	}
+	return false
+}
+
+func TestClusterMode(t *testing.T) {
+	rec, comp, _ := run(t, Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16", DestinationPorts: []int{80}})
+
+	ns := rec.Find("kubernetes:core/v1:Namespace", "ns-proxy")
+	require.NotNil(t, ns)
+	cm := rec.Find("kubernetes:core/v1:ConfigMap", "squid-conf")
+	require.NotNil(t, cm)
+	data := cm.Plain()["data"].(map[string]any)["squid.conf"].(string)
+	assert.Equal(t, Conf([]string{"10.244.0.0/16"}, []int{80}, false), data)
+
+	dep := rec.Find("kubernetes:apps/v1:Deployment", "squid")
+	require.NotNil(t, dep)
+	pod := dep.Plain()["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+	ctr := pod["containers"].([]any)[0].(map[string]any)
+	assert.Equal(t, versions.SquidImage, ctr["image"])
+	assert.EqualValues(t, 3128, ctr["ports"].([]any)[0].(map[string]any)["containerPort"])
+	mounts := ctr["volumeMounts"].([]any)
+	require.Len(t, mounts, 1, "no htpasswd without credentials")
+	assert.Equal(t, "/etc/squid/squid.conf", mounts[0].(map[string]any)["mountPath"])
+	assert.Equal(t, "squid.conf", mounts[0].(map[string]any)["subPath"])
+	assert.Equal(t, "squid-conf", pod["volumes"].([]any)[0].(map[string]any)["configMap"].(map[string]any)["name"])
+	assert.Empty(t, rec.OfType("kubernetes:core/v1:Secret"))
+
+	svc := rec.Find("kubernetes:core/v1:Service", "squid")
+	require.NotNil(t, svc)
+	s := svc.Plain()
+	assert.Equal(t, "proxy", s["metadata"].(map[string]any)["namespace"])
+	assert.Equal(t, "ClusterIP", s["spec"].(map[string]any)["type"])
+	assert.Equal(t, map[string]any{"app": "squid"}, s["spec"].(map[string]any)["selector"])
+	assert.EqualValues(t, 3128, s["spec"].(map[string]any)["ports"].([]any)[0].(map[string]any)["port"])
+
+	for _, r := range []*recorder.Resource{cm, dep, svc} {
+		assert.True(t, rec.WaitsFor(r, ns), r.Name)
+	}
+	require.NotNil(t, comp.Proxy.Service)
+	assert.Equal(t, "squid", comp.Proxy.Service.Name)
+	assert.Equal(t, "proxy", comp.Proxy.Service.Namespace)
+	assert.Equal(t, 3128, comp.Proxy.Service.Port)
+	assert.Nil(t, comp.Proxy.Host)
+	assert.Len(t, comp.Proxy.Ready, 2)
+	assert.Equal(t, Logs{Kind: "pod", Namespace: "proxy", Selector: "app=squid", Container: "squid"}, comp.Logs)
+	assert.Empty(t, rec.OfType("docker:index/container:Container"))
+}
+
+func TestClusterModeWithCredentials(t *testing.T) {
+	rec, _, _ := run(t, Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16", Credentials: creds()})
+
+	secret := rec.Find("kubernetes:core/v1:Secret", "squid-htpasswd")
+	require.NotNil(t, secret)
+	raw := secret.Inputs["stringData"]
+	require.True(t, raw.IsSecret() || (raw.IsOutput() && raw.OutputValue().Secret), "htpasswd must stay a Pulumi secret")
+	v, ok := secret.Input("stringData.htpasswd")
+	require.True(t, ok)
+	line := recorder.Plain(v).(string)
+	require.True(t, strings.HasPrefix(line, "egress:$1$"))
+	salt := strings.Split(line, "$")[2]
+	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), md5Crypt(password, salt), "the line verifies the password")
+
+	cm := rec.Find("kubernetes:core/v1:ConfigMap", "squid-conf")
+	data := cm.Plain()["data"].(map[string]any)["squid.conf"].(string)
+	assert.Contains(t, data, "acl proxy_users proxy_auth REQUIRED")
+
+	dep := rec.Find("kubernetes:apps/v1:Deployment", "squid")
+	pod := dep.Plain()["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+	vols := pod["volumes"].([]any)
+	require.Len(t, vols, 2)
+	assert.Equal(t, "squid-htpasswd", vols[1].(map[string]any)["secret"].(map[string]any)["secretName"])
+	mounts := pod["containers"].([]any)[0].(map[string]any)["volumeMounts"].([]any)
+	assert.Equal(t, "/etc/squid/auth", mounts[1].(map[string]any)["mountPath"])
+	assert.Nil(t, mounts[1].(map[string]any)["subPath"], "a subPath mount would never see a new password")
+	assertNoPlainPassword(t, rec)
+}
+
+func TestDockerMode(t *testing.T) {
+	rec, comp, host := run(t, Args{Mode: ModeDocker, PodCIDR: "10.244.0.0/16", Network: "kind",
+		ContainerName: "egress-mesh-squid", DestinationPorts: []int{80}, Credentials: creds()})
+
+	ctr := rec.Find("docker:index/container:Container", "squid")
+	require.NotNil(t, ctr)
+	c := ctr.Plain()
+	assert.Equal(t, "egress-mesh-squid", c["name"])
+	assert.Equal(t, []any{map[string]any{"name": "kind"}}, c["networksAdvanced"])
+	assert.Nil(t, c["ports"], "no published port")
+	uploads := map[string]any{}
+	for _, u := range c["uploads"].([]any) {
+		uploads[u.(map[string]any)["file"].(string)] = u.(map[string]any)["content"]
+	}
+	assert.Equal(t, Conf([]string{"10.244.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}, []int{80}, true),
+		uploads["/etc/squid/squid.conf"])
+	require.Contains(t, uploads, "/etc/squid/auth/htpasswd")
+	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$1$"))
+	assert.True(t, htpasswdUploadIsSecret(ctr), "the htpasswd upload must stay a Pulumi secret")
+	assertNoPlainPassword(t, rec)
+
+	img := rec.Find("docker:index/remoteImage:RemoteImage", "squid-image")
+	require.NotNil(t, img)
+	name, _ := img.Input("name")
+	assert.Equal(t, versions.SquidImage, name.StringValue())
+	assert.True(t, rec.WaitsFor(ctr, img))
+	assert.True(t, rec.WaitsFor(ctr, rec.Named("kind-network")), "the container needs kind's network")
+
+	assert.Nil(t, comp.Proxy.Service)
+	assert.Equal(t, recorder.FakeContainerIP, host, "the tunnel goes to the container's address on the kind network")
+	assert.Equal(t, 3128, comp.Proxy.Port)
+	assert.Equal(t, Logs{Kind: "docker", Container: "egress-mesh-squid"}, comp.Logs)
+	assert.Empty(t, rec.OfType("kubernetes:apps/v1:Deployment"))
+}
+
+func TestExistingModeRunsNothing(t *testing.T) {
+	rec, comp, host := run(t, Args{Mode: ModeExisting, Address: "proxy.corp.example:8080", Credentials: creds()})
+	for _, r := range rec.All() {
+		assert.Contains(t, []string{"pulumi:providers:kubernetes", "egress-mesh:squid:Squid"}, r.Type)
+	}
+	assert.Equal(t, "proxy.corp.example", host)
+	assert.Equal(t, 8080, comp.Proxy.Port)
+	assert.Nil(t, comp.Proxy.Service)
+	assert.Equal(t, "none", comp.Logs.Kind)
+}
+
+func TestBadModeAndAddress(t *testing.T) {
+	for _, args := range []Args{{Mode: "k8s"}, {Mode: ModeExisting, Address: "no-port"}} {
+		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+			_, err := New(ctx, "squid", &args)
+			return err
+		}, pulumi.WithMocks("egress-mesh", "test", recorder.New(false)))
+		assert.Error(t, err, args.Mode)
+	}
+}
+
+func TestNoLoadBalancer(t *testing.T) {
+	rec, _, _ := run(t, Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16"})
+	for _, svc := range rec.OfType("kubernetes:core/v1:Service") {
+		typ, _ := svc.Input("spec.type")
+		assert.NotEqual(t, "LoadBalancer", typ.StringValue())
+	}
+}
