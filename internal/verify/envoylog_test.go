@@ -62,11 +62,11 @@ func TestParseEnvoyLineSkipsNonEntries(t *testing.T) {
 
 func TestParseEnvoyLineRejectsBadEntries(t *testing.T) {
 	for _, line := range []string{
-		`{"status":503,"response_flags":"URX`,         // truncated
-		`{"status":503} {"status":200}`,                // two objects glued together
+		`{"status":503,"response_flags":"URX`,           // truncated
+		`{"status":503} {"status":200}`,                 // two objects glued together
 		`{"status":"five hundred","response_flags":""}`, // not a number
-		`{"status":503,"response_flags":["URX"]}`,      // wrong type
-		`{"status":5.5e2,"response_flags":"UF"}`,       // not an integer
+		`{"status":503,"response_flags":["URX"]}`,       // wrong type
+		`{"status":5.5e2,"response_flags":"UF"}`,        // not an integer
 	} {
 		_, ok, err := ParseEnvoyLine(line)
 		require.Error(t, err, line)
