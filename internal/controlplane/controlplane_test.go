@@ -195,3 +195,26 @@ func TestSharedDirBesideRepoRoot(t *testing.T) {
 	// The package sits at <root>/internal/controlplane, so shared is three levels up plus "shared".
 	assert.Equal(t, filepath.Join(wd, "..", "..", "..", "shared"), dir)
 }
+
+// TestApplyAllOrders feeds a custom resource before its CRD and namespace; Apply alone rejects that order (the
+// "missing namespace" case above), ApplyAll must sort it out.
+func TestApplyAllOrders(t *testing.T) {
+	skipShort(t)
+	crds := sharedCRDs(t)
+	c := Start(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+
+	objs := append([]*unstructured.Unstructured{obj(t, trafficPolicy), obj(t, gateway)}, crds...)
+	objs = append(objs, obj(t, namespace))
+	unordered := c.Apply(ctx, objs[:2])
+	require.Len(t, unordered, 2, "before CRDs and namespace exist, both objects must fail")
+
+	require.Empty(t, c.ApplyAll(ctx, objs))
+
+	bad := obj(t, trafficPolicy)
+	require.NoError(t, unstructured.SetNestedField(bad.Object, "20s", "spec", "retry", "perTryTimeout"))
+	errs := c.ApplyAll(ctx, []*unstructured.Unstructured{bad})
+	require.Len(t, errs, 1, "ApplyAll must report rejections too")
+	assert.ErrorContains(t, errs[0], "retry.perTryTimeout must be lesser than timeouts.request")
+}
