@@ -21,8 +21,10 @@ k8s_major="${k8s_version#v}"; k8s_major="${k8s_major%%.*}"
 k8s_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$k8s_version"
 k8s_ldflags+=" -X k8s.io/component-base/version.gitMajor=$k8s_major -X k8s.io/component-base/version.gitMinor=$k8s_minor"
 
-# The tools modules are standalone (own go.mod/go.sum); a go.work or -mod=vendor from the caller must not leak in.
-export GOWORK=off GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
+# The tools modules are standalone, with committed go.sum files: no go.work, and (unless the caller chose a -mod)
+# readonly, so a module graph that drifted from go.sum fails instead of being silently rewritten.
+export GOWORK=off
+[[ "${GOFLAGS:-}" == *-mod=* ]] || export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
 
 mkdir -p "$bin_dir"
 

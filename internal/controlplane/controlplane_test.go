@@ -218,3 +218,10 @@ func TestApplyAllOrders(t *testing.T) {
 	require.Len(t, errs, 1, "ApplyAll must report rejections too")
 	assert.ErrorContains(t, errs[0], "retry.perTryTimeout must be lesser than timeouts.request")
 }
+
+func TestSharedDirOutsideRepo(t *testing.T) {
+	t.Setenv(EnvShared, "")
+	t.Chdir(t.TempDir())
+	_, err := SharedDir()
+	require.ErrorContains(t, err, "no repository root above the working directory; set "+EnvShared)
+}
