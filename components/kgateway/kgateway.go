@@ -37,7 +37,7 @@ type Args struct {
 	GatewayName      string            // "egress-kgateway"
 	Port             int               // listener "http" port, 8080
 	Hostname         string            // route hostname = the ServiceEntry host
-	ServiceEntryName string            // backendRef {group networking.istio.io, kind ServiceEntry}
+	ServiceEntryName string            // backendRef {group networking.istio.io, kind ServiceEntry}; the entry must be in Namespace (no ReferenceGrant)
 	BackendPort      int               // must equal one of the ServiceEntry's ports (11434)
 	Retry            RetryPolicy
 	Authz            AuthzRef

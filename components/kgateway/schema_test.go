@@ -15,15 +15,20 @@ import (
 // shared is ../shared from the project's root: the upstream CRDs and chart defaults the objects must match.
 const shared = "../../../shared"
 
-// crdSchema returns the openAPIV3Schema of a CRD version from ../shared/crds.
+// crdSchema returns the openAPIV3Schema of a CRD version from ../shared/crds. A file holding several CRDs is
+// named "file#Kind".
 func crdSchema(t *testing.T, file, version string) map[string]any {
 	t.Helper()
+	file, kind, _ := strings.Cut(file, "#")
 	raw, err := os.ReadFile(filepath.Join(shared, "crds", file))
 	require.NoError(t, err)
 	for _, doc := range strings.Split(string(raw), "\n---") {
 		var crd map[string]any
 		require.NoError(t, yaml.Unmarshal([]byte(doc), &crd))
 		if crd["kind"] != "CustomResourceDefinition" {
+			continue
+		}
+		if kind != "" && crd["spec"].(map[string]any)["names"].(map[string]any)["kind"] != kind {
 			continue
 		}
 		for _, v := range crd["spec"].(map[string]any)["versions"].([]any) {
