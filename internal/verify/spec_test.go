@@ -1,0 +1,93 @@
+package verify
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const ollamaOutputs = `{
+  "path": "ollama",
+  "kubeconfig": "apiVersion: v1\nkind: Config\n",
+  "clusterName": "egress-mesh",
+  "gatewayAddress": "egress-kgateway.egress.svc.cluster.local:8080",
+  "checks": {"allowed": "kubectl exec ..."},
+  "verify": {
+    "path": "ollama",
+    "clientNamespace": "egress-client", "clientDeployment": "curl-client", "clientContainer": "client",
+    "clientServiceAccount": "curl-client",
+    "gatewayNamespace": "egress", "gatewaySelector": "gateway.networking.k8s.io/gateway-name=egress-kgateway",
+    "gatewayURL": "http://egress-kgateway.egress.svc.cluster.local:8080/",
+    "hostHeader": "host.docker.internal", "authzHeader": "x-force-authorized",
+    "ollamaContainer": "ollama-server"
+  }
+}`
+
+const squidOutputs = `{
+  "path": "squid", "kubeconfig": "apiVersion: v1", "clusterName": "egress-mesh-squid",
+  "verify": {
+    "path": "squid",
+    "clientNamespace": "ns1", "clientDeployment": "curl-client", "clientContainer": "client",
+    "clientServiceAccount": "curl-client",
+    "destinationURL": "http://httpbingo.org/headers",
+    "extAuthzNamespace": "ext-authz", "extAuthzSelector": "app=ext-authz",
+    "squidLogs": {"kind": "docker", "container": "egress-squid"}
+  }
+}`
+
+func TestParseOutputsOllama(t *testing.T) {
+	o, err := ParseOutputs([]byte(ollamaOutputs))
+	require.NoError(t, err)
+	assert.Equal(t, "egress-mesh", o.ClusterName)
+	assert.Equal(t, ollamaSpec(), o.Verify)
+	assert.Equal(t, "kubectl exec ...", o.Checks["allowed"])
+}
+
+func TestParseOutputsSquid(t *testing.T) {
+	o, err := ParseOutputs([]byte(squidOutputs))
+	require.NoError(t, err)
+	assert.Equal(t, &SquidLogs{Kind: SquidLogsDocker, Container: "egress-squid"}, o.Verify.SquidLogs)
+	assert.Equal(t, "spiffe://cluster.local/ns/ns1/sa/curl-client", o.Verify.ClientPrincipal())
+}
+
+func TestOutputsFromMapMatchesTheJSON(t *testing.T) {
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(ollamaOutputs), &m))
+	o, err := OutputsFromMap(m)
+	require.NoError(t, err)
+	assert.Equal(t, ollamaSpec(), o.Verify)
+}
+
+func TestValidateNamesEveryProblem(t *testing.T) {
+	cases := map[string]struct {
+		json string
+		want []string
+	}{
+		"not json":            {`pulumi: no stack selected`, []string{"not the JSON"}},
+		"secret hidden":       {`{"path":"ollama","kubeconfig":"[secret]","verify":{"path":"ollama"}}`, []string{"--show-secrets", "verify.gatewayURL", "verify.ollamaContainer"}},
+		"unknown path":        {`{"path":"envoy","kubeconfig":"x","verify":{"path":"envoy"}}`, []string{`path is "envoy"`}},
+		"path mismatch":       {`{"path":"squid","kubeconfig":"x","verify":{"path":"ollama"}}`, []string{"verify.path", "verify.squidLogs is missing", "verify.destinationURL"}},
+		"squid pod no sel":    {`{"path":"squid","kubeconfig":"x","verify":{"path":"squid","squidLogs":{"kind":"pod","namespace":"proxy"}}}`, []string{"squidLogs.selector"}},
+		"squid bad kind":      {`{"path":"squid","kubeconfig":"x","verify":{"path":"squid","squidLogs":{"kind":"file"}}}`, []string{`kind is "file"`}},
+		"no kubeconfig":       {`{"path":"ollama","verify":{"path":"ollama"}}`, []string{"kubeconfig is missing", "verify.clientNamespace"}},
+		"docker no container": {`{"path":"squid","kubeconfig":"x","verify":{"path":"squid","squidLogs":{"kind":"docker"}}}`, []string{"squidLogs.container"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseOutputs([]byte(c.json))
+			require.Error(t, err)
+			for _, w := range c.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestValidateAcceptsNoneWithoutDetails(t *testing.T) {
+	_, err := ParseOutputs([]byte(`{"path":"squid","kubeconfig":"x","verify":{"path":"squid","clientNamespace":"ns1",
+		"clientDeployment":"c","clientContainer":"client","clientServiceAccount":"c","destinationURL":"http://h/",
+		"extAuthzNamespace":"e","extAuthzSelector":"app=e","squidLogs":{"kind":"none"}}}`))
+	require.NoError(t, err)
+}
