@@ -45,16 +45,17 @@ func ValidateBuiltin(obj *unstructured.Unstructured) []error {
 	if err != nil {
 		return []error{objError(u, "%v", err)}
 	}
+	var errs []error
 	typed, _, err := strictDecoder.Decode(raw, nil, nil)
 	if err != nil {
-		if strict, ok := runtime.AsStrictDecodingError(err); ok {
-			var errs []error
-			for _, e := range strict.Errors() {
-				errs = append(errs, objError(u, "%v (the apiserver would drop it)", e))
-			}
-			return errs
+		strict, ok := runtime.AsStrictDecodingError(err)
+		if !ok || typed == nil {
+			return []error{objError(u, "does not decode into %s: %v", gvk, err)}
 		}
-		return []error{objError(u, "does not decode into %s: %v", gvk, err)}
+		// Strict errors still yield the decoded object: keep checking it.
+		for _, e := range strict.Errors() {
+			errs = append(errs, objError(u, "%v (the apiserver would drop it)", e))
+		}
 	}
 
 	namespaced := !clusterScoped[gvk.GroupKind()]
@@ -68,7 +69,6 @@ func ValidateBuiltin(obj *unstructured.Unstructured) []error {
 	list = append(list, validation.ValidateObjectMetaAccessor(u, namespaced, nameValidator(gvk.GroupKind()), field.NewPath("metadata"))...)
 	list = append(list, typedChecks(typed)...)
 
-	var errs []error
 	for _, e := range dedupe(list) {
 		errs = append(errs, objError(u, "%s", e.Error()))
 	}

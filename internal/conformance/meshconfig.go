@@ -58,9 +58,9 @@ var meshConfigFields = map[string]meshField{
 
 // checkMeshConfig checks a meshConfig value against MeshConfig's field names. Istio parses mesh
 // config with protobuf JSON rules, which also accept the proto (snake_case) names.
-func checkMeshConfig(v any) []string {
+func checkMeshConfig(at string, v any) []string {
 	var errs []string
-	checkMessage("meshConfig", v, meshConfigFields, &errs)
+	checkMessage(at, v, meshConfigFields, &errs)
 	return errs
 }
 

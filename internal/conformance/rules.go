@@ -11,8 +11,8 @@ type chartRules struct {
 	undeclared map[string]bool
 	// aliases: a top-level key whose contents are read as if set at the given path (nil = top level).
 	aliases map[string][]string
-	// freeForm paths checked by a dedicated checker instead of the defaults.
-	freeForm map[string]func(any) []string
+	// freeForm paths checked by a dedicated checker instead of the defaults; errors start with "<at>.<field>: ".
+	freeForm map[string]func(at string, v any) []string
 }
 
 func rulesFor(chart string) chartRules {
@@ -25,7 +25,7 @@ func rulesFor(chart string) chartRules {
 				"profile": true, "global.profile": true, "platform": true, "global.platform": true, "compatibilityVersion": true,
 			},
 			aliases:  map[string][]string{},
-			freeForm: map[string]func(any) []string{"meshConfig": checkMeshConfig},
+			freeForm: map[string]func(string, any) []string{"meshConfig": checkMeshConfig},
 		}
 		switch chart {
 		case "istiod":

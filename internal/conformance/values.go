@@ -85,8 +85,8 @@ func (c *valuesChecker) walk(display, effective []string, user, defaults map[str
 		}
 		if check, ok := c.rules.freeForm[effStr]; ok {
 			c.checked++
-			for _, e := range check(v) {
-				c.fail(disp, "%s", e)
+			for _, e := range check(strings.Join(disp, "."), v) {
+				c.errs = append(c.errs, fmt.Errorf("chart %s: values path %s", c.chart, e))
 			}
 			continue
 		}

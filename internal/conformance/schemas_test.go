@@ -1,0 +1,93 @@
+package conformance
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The lock pins every CRD and chart file shared/ holds, so a new file cannot go unverified.
+func TestLockCoversEverySharedSchemaFile(t *testing.T) {
+	s, _ := loaded(t)
+	var onDisk []string
+	for _, sub := range []string{"crds", "charts"} {
+		require.NoError(t, filepath.WalkDir(filepath.Join(s.Dir, sub), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ".yaml" {
+				rel, _ := filepath.Rel(s.Dir, p)
+				onDisk = append(onDisk, filepath.ToSlash(rel))
+			}
+			return err
+		}))
+	}
+	var locked []string
+	for p := range s.Files {
+		locked = append(locked, p)
+	}
+	assert.ElementsMatch(t, onDisk, locked)
+	assert.Len(t, s.CRDFiles, 26)
+	assert.Contains(t, s.ChartValues, "kyverno@3.5.3")
+	assert.NotContains(t, s.ChartValues, "crds@3.5.3", "subchart values are not charts of their own")
+}
+
+func copyTree(t *testing.T, src, dst string, entries []LockEntry) {
+	t.Helper()
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Path))
+		require.NoError(t, err)
+		p := filepath.Join(dst, e.Path)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+	}
+}
+
+func TestLocateSchemasVerifiesSHA256(t *testing.T) {
+	s, _ := loaded(t)
+	root, err := repoRoot()
+	require.NoError(t, err)
+	entries, err := ReadLock(filepath.Join(root, LockFile))
+	require.NoError(t, err)
+
+	dir := t.TempDir()
+	copyTree(t, s.Dir, dir, entries)
+	t.Setenv("EGRESS_MESH_SHARED", dir)
+	got, err := LocateSchemas()
+	require.NoError(t, err, "an intact copy is accepted (control)")
+	assert.Equal(t, dir, got.Dir)
+
+	victim := filepath.Join(dir, "charts/istiod/1.28.0/values.yaml")
+	f, err := os.OpenFile(victim, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("\nnewKey: true\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	_, err = LocateSchemas()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "charts/istiod/1.28.0/values.yaml: sha256")
+	assert.Contains(t, err.Error(), "make crds")
+
+	require.NoError(t, os.Remove(victim))
+	_, err = LocateSchemas()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "make crds")
+}
+
+func TestLocateSchemasPrefersCacheAndNeverSkipsSilently(t *testing.T) {
+	t.Setenv("EGRESS_MESH_SHARED", "")
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	// An empty cache directory exists: it is chosen and found incomplete (no fallback to ../shared).
+	require.NoError(t, os.MkdirAll(filepath.Join(cache, "egress-mesh", "schemas"), 0o755))
+	_, err := LocateSchemas()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(cache, "egress-mesh", "schemas"))
+	assert.Contains(t, err.Error(), "make crds")
+
+	t.Setenv("EGRESS_MESH_SHARED", filepath.Join(cache, "missing"))
+	_, err = LocateSchemas()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "make crds")
+}
