@@ -77,7 +77,7 @@ func (a app) run(ctx context.Context, opts options) int {
 		fmt.Fprintf(a.stderr, "verify: %v\n", err)
 		return exitUsage
 	}
-	kubeconfig, cleanup, err := writeKubeconfig(outs.Kubeconfig)
+	kubeconfig, cleanup, err := verify.WriteKubeconfig(outs.Kubeconfig)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "verify: %v\n", err)
 		return exitUsage
