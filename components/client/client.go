@@ -87,7 +87,7 @@ func (a *Args) validate() error {
 		"Namespace": a.Namespace, "Name": a.Name, "ServiceAccount": a.ServiceAccount, "Image": a.Image,
 	} {
 		if v == "" {
-			return fmt.Errorf("%s is required", field)
+			return fmt.Errorf("field %s is required", field)
 		}
 	}
 	return nil
