@@ -5,6 +5,8 @@
 package agentgateway
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
@@ -93,6 +95,9 @@ type AgentGateway struct {
 
 // New builds the gateway and everything around it.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*AgentGateway, error) {
+	if err := validate(args); err != nil {
+		return nil, err
+	}
 	c := &AgentGateway{}
 	if err := ctx.RegisterComponentResource("egress-mesh:agentgateway:AgentGateway", name, c, opts...); err != nil {
 		return nil, err
@@ -112,6 +117,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"gatewayName":      pulumi.String(GatewayName),
 		"address":          pulumi.String(c.Address),
 	})
+}
+
+// validate rejects arguments that would make a half-built graph.
+func validate(args *Args) error {
+	if (args.Proxy.Service == nil) == (args.Proxy.Host == nil) {
+		return fmt.Errorf("agentgateway: Proxy needs exactly one of Service or Host")
+	}
+	if len(args.Destinations) == 0 {
+		return fmt.Errorf("agentgateway: no destinations")
+	}
+	if args.ClientNamespace == "" || args.PodCIDR == "" {
+		return fmt.Errorf("agentgateway: ClientNamespace and PodCIDR are required")
+	}
+	return nil
 }
 
 // after joins dependency lists into one DependsOn option.

@@ -364,7 +364,8 @@ func TestEveryChildIsParentedAndUsesTheProvider(t *testing.T) {
 
 func TestProxyMustBeServiceOrAddress(t *testing.T) {
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1", Destinations: []Destination{{"httpbingo.org", 80}}})
+		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1", PodCIDR: "10.244.0.0/16",
+			Destinations: []Destination{{"httpbingo.org", 80}}})
 		return err
 	}, pulumi.WithMocks("egress-mesh", "test", recorder.New(false)))
 	require.Error(t, err)

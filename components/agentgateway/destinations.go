@@ -19,9 +19,6 @@ func ObjectName(host string) string { return strings.ReplaceAll(host, ".", "-") 
 // tunnel declares, for a proxy reached by address, the static backend the destinations' tunnels name.
 func (c *AgentGateway) tunnel(ctx *pulumi.Context, name string, args *Args) error {
 	p := args.Proxy
-	if (p.Service == nil) == (p.Host == nil) {
-		return fmt.Errorf("agentgateway: Proxy needs exactly one of Service or Host")
-	}
 	var err error
 	if p.Service != nil {
 		// The destinations' backends name a Service in the proxy's namespace.
@@ -55,9 +52,6 @@ func (c *AgentGateway) proxyReady(p TunnelProxy) []pulumi.Resource {
 
 // destinations declares, per destination, the tunnelled backend, the route to it and the ServiceEntry.
 func (c *AgentGateway) destinations(ctx *pulumi.Context, name string, args *Args) error {
-	if len(args.Destinations) == 0 {
-		return fmt.Errorf("agentgateway: no destinations")
-	}
 	for _, d := range args.Destinations {
 		objName := ObjectName(d.Host)
 		backend, err := c.object(ctx, args.Target, agwAPIVersion, "AgentgatewayBackend",
