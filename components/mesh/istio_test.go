@@ -84,7 +84,7 @@ func TestIstioNamespace(t *testing.T) {
 func TestIstioValues(t *testing.T) {
 	rec := runIstio(t, false)
 	values := func(name string) any { return rec.Find(chartType, name).Plain()["values"] }
-	assert.Equal(t, map[string]any{"defaultRevision": ""}, values("istio-base"))
+	assert.Equal(t, map[string]any{}, values("istio-base"), "no defaultRevision override: it would drop istiod-default-validator")
 	assert.Equal(t, map[string]any{
 		"profile":    "ambient",
 		"meshConfig": map[string]any{"accessLogFile": "/dev/stdout", "accessLogEncoding": "JSON"},

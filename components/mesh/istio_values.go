@@ -6,11 +6,11 @@ import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 // `_internal_defaults_do_not_set`, which users never write), except `profile`, which Istio's charts accept
 // though undeclared. No Istio chart bundles Gateway API CRDs, so there is no copy to turn off here.
 
-// baseValues: with an empty defaultRevision the base chart leaves out the cluster-wide
-// `istiod-default-validator` webhook; istiod's chart installs its own validating webhook
-// (global.configValidation, on by default), so validation stays with the control plane that serves it.
+// baseValues: none, as in Istio's ambient Helm install. The seed's `defaultRevision: ""` (from Solo's
+// revisioned install) would drop the cluster-wide `istiod-default-validator` webhook, and with it istiod's
+// validation of unlabelled objects such as our ServiceEntries.
 func baseValues() pulumi.Map {
-	return pulumi.Map{"defaultRevision": pulumi.String("")}
+	return pulumi.Map{}
 }
 
 // istiodValues: the ambient profile turns on ambient support in istiod; JSON access logs on stdout are what
