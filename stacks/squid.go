@@ -1,0 +1,196 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/egress-mesh/egress-mesh/components/agentgateway"
+	"github.com/egress-mesh/egress-mesh/components/authz"
+	"github.com/egress-mesh/egress-mesh/components/client"
+	"github.com/egress-mesh/egress-mesh/components/extauthz"
+	"github.com/egress-mesh/egress-mesh/components/squid"
+	"github.com/egress-mesh/egress-mesh/versions"
+)
+
+// The Squid path's client, as in the seed (Istio's sleep sample).
+const squidClientName = "sleep"
+
+// buildSquid is seed 002 with open-source agentgateway: the client's traffic to each approved destination is
+// steered by its ServiceEntry to the agentgateway waypoint, checked by ext-authz (which sees the caller's
+// SPIFFE identity) and tunnelled through Squid; a NetworkPolicy leaves the client no other way out.
+//
+//	cluster -> Gateway API CRDs -> Istio base -> istiod -> {agentgateway charts -> Gateway, ztunnel -> client}
+//	{Squid, ext-authz} -> policies and backends -> ServiceEntries <- Istio base [, Kyverno ClusterPolicy]
+func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
+	cfg, s, t := p.cfg, p.cfg.Squid, p.cluster.Target
+
+	curl, err := client.New(ctx, "client", &client.Args{
+		Target:         t,
+		Namespace:      cfg.Client.Namespace,
+		Name:           squidClientName,
+		ServiceAccount: squidClientName,
+		Image:          versions.CurlImage,
+		DependsOn:      []pulumi.Resource{p.istio.Ztunnel},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Istio base carries the ServiceEntry CRD; with Kyverno, its policy must exist before any entry too.
+	entryDeps := []pulumi.Resource{p.istio.Base}
+	if s.Kyverno {
+		admission, err := authz.NewAdmission(ctx, "kyverno", &authz.AdmissionArgs{
+			Target:    t,
+			DependsOn: []pulumi.Resource{p.istio.Base},
+		})
+		if err != nil {
+			return nil, err
+		}
+		entryDeps = append(entryDeps, admission.Policy)
+	}
+
+	authzServer, err := extauthz.New(ctx, "ext-authz", &extauthz.Args{Target: t})
+	if err != nil {
+		return nil, err
+	}
+
+	var ports []int
+	var dests []agentgateway.Destination
+	for _, d := range s.Destinations {
+		ports = append(ports, d.Port)
+		dests = append(dests, agentgateway.Destination{Host: d.Host, Port: d.Port})
+	}
+	// One secret output feeds both Squid's htpasswd and the gateway's Proxy-Authorization.
+	var squidCreds *squid.Credentials
+	var proxyAuth *agentgateway.ProxyAuth
+	if s.Username != "" {
+		password := s.Password.Output()
+		proxyAuth = &agentgateway.ProxyAuth{Username: s.Username, Password: password}
+		if s.Mode != SquidExisting {
+			squidCreds = &squid.Credentials{Username: s.Username, Password: password}
+		}
+	}
+	var proxyDeps []pulumi.Resource
+	if s.Mode == SquidDocker {
+		proxyDeps = p.kindDependency() // the kind cluster creates the Docker network
+	}
+	proxy, err := squid.New(ctx, "squid", &squid.Args{
+		Mode:             s.Mode,
+		PodCIDR:          cfg.Cluster.PodSubnet,
+		DestinationPorts: ports,
+		Credentials:      squidCreds,
+		Target:           t,
+		Network:          cfg.Cluster.DockerNetwork,
+		ContainerName:    cfg.Cluster.Name + "-squid",
+		Address:          s.Address,
+		DependsOn:        proxyDeps,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	gw, err := agentgateway.New(ctx, "agentgateway", &agentgateway.Args{
+		Target:          t,
+		ClientNamespace: cfg.Client.Namespace,
+		PodCIDR:         cfg.Cluster.PodSubnet,
+		Destinations:    dests,
+		Proxy:           proxy.Proxy,
+		ProxyAuth:       proxyAuth,
+		ExtAuthz: agentgateway.ServiceRef{
+			Name: authzServer.ServiceName, Namespace: authzServer.NamespaceName, Port: authzServer.Port,
+		},
+		ExtAuthzReady:   []pulumi.Resource{authzServer.Deployment, authzServer.Service},
+		RequireApproval: s.Kyverno,
+		// The controller watches Gateway API kinds; the waypoint gets its mesh certificates from istiod.
+		DependsOn:             []pulumi.Resource{p.gatewayAPI.CRDs, p.istio.Istiod},
+		ClientDependsOn:       []pulumi.Resource{curl.Namespace},
+		ServiceEntryDependsOn: entryDeps,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return squidResult(p, gw, authzServer, proxy), nil
+}
+
+// squidResult is the outputs: the `verify` object and the checks as commands anyone can run.
+func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAuthz, proxy *squid.Squid) *pathResult {
+	cfg := p.cfg
+	first := cfg.Squid.Destinations[0]
+	host := first.Host
+	if first.Port != 80 {
+		host = fmt.Sprintf("%s:%d", first.Host, first.Port)
+	}
+	destURL := "http://" + host + "/headers"
+	kubectl := p.kubectl()
+	exec := fmt.Sprintf("%s exec deploy/%s -n %s -c client -- curl -s ", kubectl, squidClientName, cfg.Client.Namespace)
+	extAuthzSelector := "app=" + extauthz.Name
+
+	logs := proxy.Logs
+	var squidLog string
+	switch logs.Kind {
+	case "pod":
+		squidLog = fmt.Sprintf("%s logs -n %s -l %s -c %s --tail=50 | grep %s", kubectl, logs.Namespace, logs.Selector, logs.Container, first.Host)
+	case "docker":
+		squidLog = fmt.Sprintf("docker logs --tail 50 %s 2>&1 | grep %s", logs.Container, first.Host)
+	default:
+		squidLog = fmt.Sprintf("echo 'Squid is the existing proxy %s: read its access log there'", cfg.Squid.Address)
+	}
+
+	var destinations pulumi.StringArray
+	for _, d := range cfg.Squid.Destinations {
+		destinations = append(destinations, pulumi.String(fmt.Sprintf("%s:%d", d.Host, d.Port)))
+	}
+	return &pathResult{
+		GatewayAddress: pulumi.String(gw.Address),
+		Checks: pulumi.StringMap{
+			"allowed": pulumi.String(exec + destURL + ` -H "x-ext-authz: allow"` +
+				`   # expect: 200 and "X-Ext-Authz-Check-Result": ["allowed"] among the echoed headers`),
+			"denied": pulumi.String(exec + "-i " + destURL + "   # expect: HTTP/1.1 403 Forbidden (ext-authz denied it)"),
+			"gateway-log": pulumi.String(fmt.Sprintf("%s logs -n %s -l %s --tail=50 | grep %s",
+				kubectl, agentgateway.GatewayNamespace, agentgateway.GatewaySelector, first.Host) +
+				"   # expect: request ... http.host=" + first.Host + " ... http.status=200"),
+			"squid-log": pulumi.String(squidLog + "   # expect: the request for " + first.Host + " (TCP_MISS or TCP_TUNNEL)/200"),
+			"ext-authz-log": pulumi.String(fmt.Sprintf("%s logs -n %s -l %s --tail=50 | grep %s",
+				kubectl, ea.NamespaceName, extAuthzSelector, first.Host) +
+				fmt.Sprintf(`   # expect: [gRPCv3][allowed] ... principal:"spiffe://cluster.local/ns/%s/sa/%s"`,
+					cfg.Client.Namespace, squidClientName)),
+		},
+		Verify: pulumi.Map{
+			"path":                 pulumi.String(PathSquid),
+			"clientNamespace":      pulumi.String(cfg.Client.Namespace),
+			"clientDeployment":     pulumi.String(squidClientName),
+			"clientContainer":      pulumi.String("client"),
+			"clientServiceAccount": pulumi.String(squidClientName),
+			"gatewayNamespace":     pulumi.String(agentgateway.GatewayNamespace),
+			"gatewaySelector":      pulumi.String(agentgateway.GatewaySelector),
+			// The gateway is a waypoint: clients never address it, ztunnel reaches it over HBONE.
+			"gatewayURL":        pulumi.String(fmt.Sprintf("hbone://%s:%d", gw.Address, agentgateway.HBONEPort)),
+			"destinationURL":    pulumi.String(destURL),
+			"extAuthzNamespace": pulumi.String(ea.NamespaceName),
+			"extAuthzSelector":  pulumi.String(extAuthzSelector),
+			"squidLogs": pulumi.Map{
+				"kind":      pulumi.String(logs.Kind),
+				"namespace": pulumi.String(logs.Namespace),
+				"selector":  pulumi.String(logs.Selector),
+				"container": pulumi.String(logs.Container),
+			},
+		},
+		Extra: pulumi.Map{
+			"squidMode":    pulumi.String(cfg.Squid.Mode),
+			"destinations": destinations,
+			"proxyAuth":    pulumi.Bool(cfg.Squid.Username != ""),
+			"kyverno":      pulumi.Bool(cfg.Squid.Kyverno),
+			"egressHosts":  pulumi.String(strings.Join(hostsOf(cfg.Squid.Destinations), ",")),
+		},
+	}
+}
+
+func hostsOf(ds []Destination) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Host
+	}
+	return out
+}
