@@ -58,6 +58,8 @@ func Conf(clients []string, ports []int, auth bool) string {
 	}
 	line("http_access deny all")
 	line("")
+	line("# The image's entrypoint tails this file to stdout, where `kubectl logs` and `docker logs` read it.")
+	line("access_log daemon:/var/log/squid/access.log squid")
 	line("# A forward proxy for tunnels, not a cache.")
 	line("cache deny all")
 	line("coredump_dir /var/spool/squid")

@@ -27,6 +27,7 @@ func TestConfWithoutAuth(t *testing.T) {
 	assert.Contains(t, conf, "\nacl HTTP_ports port 80\n")
 	assert.Contains(t, conf, "\nacl Safe_ports port 80 443\n")
 	assert.Contains(t, conf, "\nacl CONNECT method CONNECT\n")
+	assert.Contains(t, conf, "\naccess_log daemon:/var/log/squid/access.log squid\n", "the squid-log check reads it")
 	assert.NotContains(t, conf, "auth_param")
 	assert.NotContains(t, conf, "proxy_auth")
 	assert.Equal(t, []string{

@@ -251,3 +251,20 @@ func TestNoLoadBalancer(t *testing.T) {
 		assert.NotEqual(t, "LoadBalancer", typ.StringValue())
 	}
 }
+
+func TestDockerModePreviewLeavesTheAddressUnknown(t *testing.T) {
+	rec := recorder.New(true)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		comp, err := New(ctx, "squid", &Args{Mode: ModeDocker, PodCIDR: "10.244.0.0/16", Network: "kind", ContainerName: "c"})
+		if err != nil {
+			return err
+		}
+		comp.Proxy.Host.ToStringOutput().ApplyT(func(h string) string {
+			t.Errorf("the container address is not known in a preview, got %q", h)
+			return h
+		})
+		return nil
+	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	require.NoError(t, err)
+	require.NotNil(t, rec.Find("docker:index/container:Container", "squid"))
+}
