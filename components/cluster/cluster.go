@@ -55,23 +55,27 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	var owner pulumi.Resource // what takes the in-cluster objects with it on destroy
+	var kubeconfig pulumi.StringOutput
 	switch args.Mode {
 	case ModeKind:
 		kind, err := newKind(ctx, name, args, c)
 		if err != nil {
 			return nil, err
 		}
-		c.Kubeconfig = pulumi.ToSecret(kind.Stdout).(pulumi.StringOutput)
+		// The engine returns stdout as a secret (AdditionalSecretOutputs), so the provider gets a secret; it is
+		// not wrapped again here because a secret around a preview's unknown breaks Pulumi's mock engine.
+		kubeconfig = kind.Stdout
 		owner = kind
 		c.Kind = kind
 	case ModeExisting:
-		c.Kubeconfig = pulumi.ToSecret(args.Kubeconfig.ToStringOutput()).(pulumi.StringOutput)
+		kubeconfig = pulumi.ToSecret(args.Kubeconfig.ToStringOutput()).(pulumi.StringOutput)
 	default:
 		return nil, fmt.Errorf("cluster mode %q: want %q or %q", args.Mode, ModeKind, ModeExisting)
 	}
 
+	c.Kubeconfig = pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)
 	provider, err := kubernetes.NewProvider(ctx, name, &kubernetes.ProviderArgs{
-		Kubeconfig: c.Kubeconfig,
+		Kubeconfig: kubeconfig,
 		Context:    optionalString(args.Context),
 		// A stable identity: the provider's kubeconfig changes on every kind re-create (new port) and on
 		// credential rotation; without this every object would be replaced when that happens.

@@ -25,6 +25,7 @@ type Resource struct {
 	PropertyDependencies    map[string][]string // input name -> URNs it was computed from
 	Provider                string              // provider reference "urn::id", "" for the default provider
 	DeletedWith             string              // URN
+	DeleteBeforeReplace     bool
 	AdditionalSecretOutputs []string
 }
 
@@ -108,6 +109,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		res.Parent = rpc.GetParent()
 		res.Dependencies = append(res.Dependencies, rpc.GetDependencies()...)
 		res.DeletedWith = rpc.GetDeletedWith()
+		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		res.AdditionalSecretOutputs = rpc.GetAdditionalSecretOutputs()
 		res.PropertyDependencies = map[string][]string{}
 		for k, deps := range rpc.GetPropertyDependencies() {
@@ -134,6 +136,12 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 			v = resource.MakeComputed(resource.NewProperty(""))
 		}
 		state[resource.PropertyKey(k)] = v
+	}
+	// As the engine does: outputs named in AdditionalSecretOutputs come back as secrets.
+	for _, k := range res.AdditionalSecretOutputs {
+		if v, ok := state[resource.PropertyKey(k)]; ok && !v.IsComputed() && !v.IsSecret() {
+			state[resource.PropertyKey(k)] = resource.MakeSecret(v)
+		}
 	}
 	id := ""
 	if args.Custom {
