@@ -11,7 +11,8 @@ import (
 )
 
 // Raw is the stack's config as Pulumi hands it to a program: short key -> string value (arrays as JSON),
-// plus which keys were set as secrets.
+// plus which keys were set as secrets. An empty value means unset: Pulumi.yaml gives every optional key the
+// default "" (a typed key without a default is required by the Pulumi CLI).
 type Raw struct {
 	Values  map[string]string
 	Secrets map[string]bool
@@ -81,7 +82,7 @@ func Parse(raw Raw) (*Config, error) {
 
 // crossChecks are the rules that involve more than one key.
 func (p *parser) crossChecks(cfg *Config) {
-	set := func(k string) bool { _, ok := p.raw.Values[k]; return ok }
+	set := func(k string) bool { return p.raw.Values[k] != "" }
 	switch cfg.Cluster.Mode {
 	case "existing":
 		if !cfg.Cluster.Kubeconfig.IsSet() && p.ok("kubeconfig") {
@@ -163,8 +164,8 @@ func (p *parser) oneOf(key string, allowed ...string) string {
 }
 
 func (p *parser) secret(key string) Secret {
-	v, set := p.raw.Values[key]
-	if set && !p.raw.Secrets[key] {
+	v := p.raw.Values[key]
+	if v != "" && !p.raw.Secrets[key] {
 		p.fail(key, "<plain text>", "must be set as a secret: `pulumi config set --secret "+key+"`")
 		return Secret{}
 	}
@@ -194,8 +195,8 @@ func (p *parser) port(key string) int { return p.intIn(key, 1, 65535) }
 func (p *parser) dnsLabel(key string, max int) string { return p.dnsLabelOr(key, max, p.str(key)) }
 
 func (p *parser) dnsLabelOr(key string, max int, def string) string {
-	v, ok := p.raw.Values[key]
-	if !ok {
+	v := p.raw.Values[key]
+	if v == "" {
 		v = def
 	}
 	if !isDNSLabel(v) || len(v) > max {

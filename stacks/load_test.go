@@ -45,6 +45,23 @@ func TestParseSquidPathDefaultsAndDestinations(t *testing.T) {
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg), "hunter2")
 }
 
+// Pulumi.yaml gives every optional key the default "", so the program sees them all set to "": unset.
+func TestParseTreatsPulumisEmptyDefaultsAsUnset(t *testing.T) {
+	var kv []string
+	for _, k := range Keys {
+		if k.Default == "" {
+			kv = append(kv, k.Name, "")
+		}
+	}
+	require.Greater(t, len(kv), 10)
+	for _, path := range []string{PathOllama, PathSquid} {
+		cfg, err := Parse(raw(append(kv, "path", path)...))
+		require.NoError(t, err, path)
+		assert.False(t, cfg.Cluster.Kubeconfig.IsSet())
+		assert.NotEmpty(t, cfg.Client.Namespace, "the path's default client namespace applies")
+	}
+}
+
 func TestParseExistingCluster(t *testing.T) {
 	cfg, err := Parse(raw("cluster", "existing", "kubeconfig!", "apiVersion: v1", "kubeContext", "prod"))
 	require.NoError(t, err)

@@ -1,18 +1,134 @@
+// Package stacks turns a stack's config into the graph of components. Both egress paths share the platform
+// (cluster, Gateway API CRDs, Istio ambient); the switch between them is here and nowhere else.
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	_ "github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
-	_ "github.com/stretchr/testify/assert"
-	_ "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
-	_ "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
-	_ "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
-	_ "github.com/egress-mesh/egress-mesh/components/cluster"
-	_ "github.com/egress-mesh/egress-mesh/internal/recorder"
+
+	"github.com/egress-mesh/egress-mesh/components/cluster"
+	"github.com/egress-mesh/egress-mesh/components/mesh"
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
-// Run is the program.
+// Run is the Pulumi program: read and validate config, build the graph, export the outputs.
 func Run(ctx *pulumi.Context) error {
-	_, err := LoadConfig(ctx)
-	return err
+	cfg, err := LoadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	outputs, err := Build(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	for name, value := range outputs {
+		ctx.Export(name, value)
+	}
+	return nil
+}
+
+// platform is what both egress paths stand on.
+type platform struct {
+	cfg        *Config
+	cluster    *cluster.Cluster
+	gatewayAPI *mesh.GatewayAPI
+	istio      *mesh.Istio
+}
+
+// pathResult is what an egress path hands back for the stack outputs.
+type pathResult struct {
+	GatewayAddress pulumi.StringInput
+	Checks         pulumi.StringMap // check name -> the shell command a human runs
+	Verify         pulumi.Map       // what cmd/verify needs to run the checks itself
+	Extra          pulumi.Map       // other outputs of this path
+}
+
+// builders maps each path to the function that builds it: a reader sees both graphs side by side.
+var builders = map[string]func(*pulumi.Context, *platform) (*pathResult, error){
+	PathOllama: buildOllama,
+	PathSquid:  buildSquid,
+}
+
+// Build creates every resource for a validated config and returns the stack outputs.
+func Build(ctx *pulumi.Context, cfg *Config) (pulumi.Map, error) {
+	build, ok := builders[cfg.Path]
+	if !ok {
+		return nil, fmt.Errorf("no builder for path %q", cfg.Path)
+	}
+	p, err := newPlatform(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	res, err := build(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{
+		"path":           pulumi.String(cfg.Path),
+		"clusterName":    pulumi.String(cfg.Cluster.Name),
+		"kubeconfig":     p.cluster.Kubeconfig, // secret
+		"gatewayAddress": res.GatewayAddress,
+		"checks":         res.Checks,
+		"verify":         res.Verify,
+	}
+	for name, value := range res.Extra {
+		outputs[name] = value
+	}
+	return outputs, nil
+}
+
+func newPlatform(ctx *pulumi.Context, cfg *Config) (*platform, error) {
+	c, err := cluster.New(ctx, "cluster", &cluster.Args{
+		Name:          cfg.Cluster.Name,
+		Mode:          cfg.Cluster.Mode,
+		NodeImage:     versions.KindNodeImage,
+		PodSubnet:     cfg.Cluster.PodSubnet,
+		ServiceSubnet: cfg.Cluster.ServiceSubnet,
+		Kubeconfig:    kubeconfigInput(cfg),
+		Context:       cfg.Cluster.Context,
+	})
+	if err != nil {
+		return nil, err
+	}
+	gatewayAPI, err := mesh.NewGatewayAPI(ctx, "gateway-api", &mesh.GatewayAPIArgs{Target: c.Target})
+	if err != nil {
+		return nil, err
+	}
+	istio, err := mesh.NewIstio(ctx, "istio", &mesh.IstioArgs{
+		Target:    c.Target,
+		DependsOn: []pulumi.Resource{gatewayAPI.CRDs},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &platform{cfg: cfg, cluster: c, gatewayAPI: gatewayAPI, istio: istio}, nil
+}
+
+func kubeconfigInput(cfg *Config) pulumi.StringInput {
+	if cfg.Cluster.Mode != cluster.ModeExisting {
+		return nil
+	}
+	return cfg.Cluster.Kubeconfig.Output()
+}
+
+// kindDependency is what a Docker container on the kind network waits for: the kind cluster creates it.
+func (p *platform) kindDependency() []pulumi.Resource {
+	if p.cluster.Kind == nil {
+		return nil
+	}
+	return []pulumi.Resource{p.cluster.Kind}
+}
+
+// kubectl is the kubectl invocation the printed checks use: the kind context kind writes into
+// ~/.kube/config, or the configured context of an existing cluster.
+func (p *platform) kubectl() string {
+	switch {
+	case p.cfg.Cluster.Mode == cluster.ModeKind:
+		return "kubectl --context kind-" + p.cfg.Cluster.Name
+	case p.cfg.Cluster.Context != "":
+		return "kubectl --context " + p.cfg.Cluster.Context
+	default:
+		return "kubectl"
+	}
 }
