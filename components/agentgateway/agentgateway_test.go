@@ -34,8 +34,9 @@ func TestChartsInstallInOrderIntoTheSystemNamespace(t *testing.T) {
 		assert.Equal(t, c.release, plain(t, c.res, "name"))
 		assert.Equal(t, "agentgateway-system", plain(t, c.res, "namespace"))
 		assert.True(t, rec.WaitsFor(c.res, rec.Named("ns-agentgateway-system")))
-		assert.True(t, rec.WaitsFor(c.res, rec.Named(gatewayAPIName)), "the controller watches Gateway API kinds")
 	}
+	assert.True(t, rec.WaitsFor(ctrl, rec.Named(gatewayAPIName)), "the controller watches Gateway API kinds")
+	assert.False(t, rec.WaitsFor(crds, rec.Named(gatewayAPIName)), "the CRDs need nothing but their namespace")
 	assert.True(t, rec.WaitsFor(ctrl, crds))
 	assert.Equal(t, map[string]any{"gatewayClassName": "agentgateway"}, plain(t, ctrl, "values"))
 }

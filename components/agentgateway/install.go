@@ -30,8 +30,9 @@ func (c *AgentGateway) install(ctx *pulumi.Context, name string, args *Args) err
 		return err
 	}
 	system := []pulumi.Resource{c.SystemNamespace}
+	// The CRDs need nothing but their namespace: they install in parallel with the mesh.
 	if c.CRDs, err = helmv4.NewChart(ctx, name+"-crds", chartArgs(versions.AgentGatewayCRDs, "agentgateway-crds", nil),
-		args.Target.Opts(c, after(system, args.DependsOn))...); err != nil {
+		args.Target.Opts(c, after(system))...); err != nil {
 		return err
 	}
 	// The controller watches Gateway API kinds from its first start, hence DependsOn as well.
