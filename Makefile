@@ -1,0 +1,43 @@
+# egress-mesh: `make up` to deploy a stack, `make test` for everything CI runs.
+STACK ?= dev
+GO    ?= go
+
+.PHONY: up preview destroy verify render test unit conformance vet lint controlplane crds e2e
+
+up: ## Deploy the stack (kind cluster, mesh, gateway, backend, authz, client).
+	pulumi stack select --create $(STACK)
+	pulumi up --yes --stack $(STACK)
+
+preview: ## Show what `up` would change.
+	pulumi preview --diff --stack $(STACK)
+
+destroy: ## Remove everything the stack made (kind cluster and Docker containers included).
+	pulumi destroy --yes --stack $(STACK)
+
+verify: ## Run the seed's checks against the live stack.
+	$(GO) run ./cmd/verify --stack $(STACK)
+
+render: ## Render every object, chart and edge of the stack offline into out/$(STACK).
+	$(GO) run ./cmd/render --stack $(STACK) --out out/$(STACK)
+
+controlplane: ## Build kube-apiserver and etcd from the Go module proxy into the cache (seconds when cached).
+	bash hack/controlplane-binaries.sh
+
+crds: ## Download the pinned CRD and chart files into the cache (needs internet).
+	bash hack/fetch-schemas.sh
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./tests/e2e/...
+
+lint: ## Lint the GitHub workflows.
+	bash hack/actionlint.sh
+
+test: controlplane vet lint ## What CI runs: vet, workflow lint, unit, whole-stack and conformance tests.
+	$(GO) test -count=1 -timeout 20m ./...
+
+unit: ## Fast loop: everything but the real API server.
+	$(GO) test -short ./...
+
+e2e: ## End to end on a machine with Docker and kind (both stacks in turn; not measured here).
+	$(GO) test -tags e2e -count=1 -timeout 120m ./tests/e2e/...
