@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -182,15 +181,6 @@ func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAut
 			"destinations": destinations,
 			"proxyAuth":    pulumi.Bool(cfg.Squid.Username != ""),
 			"kyverno":      pulumi.Bool(cfg.Squid.Kyverno),
-			"egressHosts":  pulumi.String(strings.Join(hostsOf(cfg.Squid.Destinations), ",")),
 		},
 	}
-}
-
-func hostsOf(ds []Destination) []string {
-	out := make([]string, len(ds))
-	for i, d := range ds {
-		out[i] = d.Host
-	}
-	return out
 }
