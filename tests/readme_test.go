@@ -1,0 +1,60 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/stacks"
+)
+
+func readme(t *testing.T) string {
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	return string(data)
+}
+
+// The README's config reference lists every key with its real type and default.
+func TestReadmeDocumentsEveryConfigKey(t *testing.T) {
+	text := readme(t)
+	for _, k := range stacks.Keys {
+		def := "—"
+		if k.Default != "" {
+			def = "`" + k.Default + "`"
+		}
+		typ := k.Type
+		if k.Secret {
+			typ += " (secret)"
+		}
+		assert.Contains(t, text, fmt.Sprintf("| `%s` | %s | %s |", k.Name, typ, def), "README row for %s", k.Name)
+	}
+}
+
+// The figures in the README are what a render of each stack says today.
+func TestReadmeFiguresMatchTheRender(t *testing.T) {
+	text := readme(t)
+	for _, stack := range stackNames(t) {
+		r := rendered(t, stack, false)
+		row := fmt.Sprintf("| %d | %d | %d | %d |", len(r.Rec.All()), len(r.Objects()), len(r.Releases()), r.Rec.LongestChain())
+		found := false
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, "| `"+stack+"`") && strings.HasSuffix(line, row) {
+				found = true
+			}
+		}
+		assert.True(t, found, "README figures for %s should end with %s", stack, row)
+	}
+}
+
+// CI runs the README's test command.
+func TestCIRunsTheReadmeTestCommand(t *testing.T) {
+	assert.Contains(t, readme(t), "make test")
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	require.NoError(t, err)
+	assert.Contains(t, string(ci), "make test")
+}
