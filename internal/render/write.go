@@ -17,8 +17,8 @@ func (r *Result) Write(dir string) error {
 		return err
 	}
 	files := map[string]func() ([]byte, error){
-		"objects.yaml": r.objectsYAML,
-		"helm.yaml":    r.helmYAML,
+		"objects.yaml": r.ObjectsYAML,
+		"helm.yaml":    r.HelmYAML,
 		"graph.dot":    func() ([]byte, error) { return []byte(r.Graph()), nil },
 		"summary.txt":  func() ([]byte, error) { return []byte(r.Summary()), nil },
 	}
@@ -34,7 +34,8 @@ func (r *Result) Write(dir string) error {
 	return nil
 }
 
-func (r *Result) objectsYAML() ([]byte, error) {
+// ObjectsYAML is objects.yaml: every object in dependency order, secrets and unknowns as placeholders.
+func (r *Result) ObjectsYAML() ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Stack %s: every Kubernetes object the program sends itself, in dependency order.\n", r.Stack)
 	for _, url := range r.ConfigFiles() {
@@ -50,7 +51,8 @@ func (r *Result) objectsYAML() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func (r *Result) helmYAML() ([]byte, error) {
+// HelmYAML is helm.yaml: every chart and release with its values.
+func (r *Result) HelmYAML() ([]byte, error) {
 	data, err := yaml.Marshal(r.Releases())
 	if err != nil {
 		return nil, err
