@@ -31,27 +31,14 @@ func (c *AgentGateway) install(ctx *pulumi.Context, name string, args *Args) err
 	}
 	system := []pulumi.Resource{c.SystemNamespace}
 	// The CRDs need nothing but their namespace: they install in parallel with the mesh.
-	if c.CRDs, err = helmv4.NewChart(ctx, name+"-crds", chartArgs(versions.AgentGatewayCRDs, "agentgateway-crds", nil),
+	if c.CRDs, err = helmv4.NewChart(ctx, name+"-crds", kube.ChartArgs(versions.AgentGatewayCRDs, "agentgateway-crds",
+		pulumi.String(SystemNamespace), nil),
 		args.Target.Opts(c, after(system))...); err != nil {
 		return err
 	}
 	// The controller watches Gateway API kinds from its first start, hence DependsOn as well.
-	c.Controller, err = helmv4.NewChart(ctx, name+"-controller", chartArgs(versions.AgentGatewayController, "agentgateway", ControllerValues()),
+	c.Controller, err = helmv4.NewChart(ctx, name+"-controller", kube.ChartArgs(versions.AgentGatewayController, "agentgateway",
+		pulumi.String(SystemNamespace), ControllerValues()),
 		args.Target.Opts(c, after(system, []pulumi.Resource{c.CRDs}, args.DependsOn))...)
 	return err
-}
-
-// chartArgs turns a version pin into chart arguments; the release name is fixed (resource names derive from it).
-func chartArgs(pin versions.Chart, release string, values pulumi.Map) *helmv4.ChartArgs {
-	args := &helmv4.ChartArgs{
-		Chart:     pulumi.String(pin.Name),
-		Version:   pulumi.String(pin.Version),
-		Name:      pulumi.String(release),
-		Namespace: pulumi.String(SystemNamespace),
-		Values:    values,
-	}
-	if pin.Repo != "" {
-		args.RepositoryOpts = &helmv4.RepositoryOptsArgs{Repo: pulumi.String(pin.Repo)}
-	}
-	return args
 }

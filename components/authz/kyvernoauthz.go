@@ -60,21 +60,15 @@ func NewKyvernoAuthz(ctx *pulumi.Context, name string, args *KyvernoAuthzArgs,
 	}
 	registry, repository, tag := splitImage(versions.KyvernoAuthzImage)
 	// helm/v4 Chart: the chart has no Helm hooks, and its CRD is a template, so v4 creates it like any object.
-	chart, err := helmv4.NewChart(ctx, name+"-server", &helmv4.ChartArgs{
-		Chart:          pulumi.String(versions.KyvernoAuthzServerChart.Name),
-		Version:        pulumi.String(versions.KyvernoAuthzServerChart.Version),
-		RepositoryOpts: &helmv4.RepositoryOptsArgs{Repo: pulumi.String(versions.KyvernoAuthzServerChart.Repo)},
-		Name:           pulumi.String(AuthzServiceName),
-		Namespace:      pulumi.String(args.Namespace),
-		Values: pulumi.Map{
+	chart, err := helmv4.NewChart(ctx, name+"-server", kube.ChartArgs(versions.KyvernoAuthzServerChart, AuthzServiceName,
+		pulumi.String(args.Namespace), pulumi.Map{
 			// The chart has no top-level `image`; the server's image lives here.
 			"containers": pulumi.Map{"server": pulumi.Map{"image": pulumi.Map{
 				"registry":   pulumi.String(registry),
 				"repository": pulumi.String(repository),
 				"tag":        pulumi.String(tag),
 			}}},
-		},
-	}, args.Target.Opts(c, pulumi.DependsOn(append([]pulumi.Resource{ns}, args.DependsOn...)))...)
+		}), args.Target.Opts(c, pulumi.DependsOn(append([]pulumi.Resource{ns}, args.DependsOn...)))...)
 	if err != nil {
 		return nil, err
 	}

@@ -27,15 +27,15 @@ func (c *KGateway) install(ctx *pulumi.Context, name string, args *Args) error {
 		return err
 	}
 
-	crds, err := helmv4.NewChart(ctx, name+"-crds", chartArgs(versions.KGatewayCRDs, "kgateway-crds", nil),
+	crds, err := helmv4.NewChart(ctx, name+"-crds", kube.ChartArgs(versions.KGatewayCRDs, "kgateway-crds", pulumi.String(SystemNamespace), nil),
 		args.Target.Opts(c, pulumi.DependsOn(append([]pulumi.Resource{system}, args.DependsOn...)))...)
 	if err != nil {
 		return err
 	}
 	c.CRDs = crds
 
-	controller, err := helmv4.NewChart(ctx, name+"-controller", chartArgs(versions.KGatewayController, "kgateway",
-		pulumi.Map{
+	controller, err := helmv4.NewChart(ctx, name+"-controller", kube.ChartArgs(versions.KGatewayController, "kgateway",
+		pulumi.String(SystemNamespace), pulumi.Map{
 			// Both exist in the v2.1.2 values and default to false; pinned so an upgrade of the defaults
 			// cannot turn this path's Envoy gateway into agentgateway or an Istio waypoint.
 			"agentgateway": pulumi.Map{"enabled": pulumi.Bool(false)},
@@ -47,20 +47,4 @@ func (c *KGateway) install(ctx *pulumi.Context, name string, args *Args) error {
 	}
 	c.Controller = controller
 	return nil
-}
-
-// chartArgs turns a version pin into chart arguments: an OCI reference is the chart itself, an HTTP index
-// goes in RepositoryOpts. The release name is fixed because the chart derives resource names from it.
-func chartArgs(pin versions.Chart, release string, values pulumi.Map) *helmv4.ChartArgs {
-	args := &helmv4.ChartArgs{
-		Chart:     pulumi.String(pin.Name),
-		Version:   pulumi.String(pin.Version),
-		Name:      pulumi.String(release),
-		Namespace: pulumi.String(SystemNamespace),
-		Values:    values,
-	}
-	if pin.Repo != "" {
-		args.RepositoryOpts = &helmv4.RepositoryOptsArgs{Repo: pulumi.String(pin.Repo)}
-	}
-	return args
 }

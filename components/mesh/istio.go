@@ -81,14 +81,8 @@ func NewIstio(ctx *pulumi.Context, name string, args *IstioArgs, opts ...pulumi.
 // skips Helm hooks, which is fine because no Istio chart has any.
 func newIstioChart(ctx *pulumi.Context, name string, step istioChart, ns *corev1.Namespace, t kube.Target,
 	parent pulumi.Resource, dependsOn []pulumi.Resource) (*helmv4.Chart, error) {
-	return helmv4.NewChart(ctx, name, &helmv4.ChartArgs{
-		Chart:          pulumi.String(step.chart.Name),
-		Version:        pulumi.String(step.chart.Version),
-		RepositoryOpts: &helmv4.RepositoryOptsArgs{Repo: pulumi.String(step.chart.Repo)},
-		// A fixed release name: templates use it in labels, and it must not change with the Pulumi name.
-		Name: pulumi.String(step.release),
-		// From the Namespace's output, so every chart also waits for the namespace to exist.
-		Namespace: ns.Metadata.Name().Elem(),
-		Values:    step.values,
-	}, t.Opts(parent, pulumi.DependsOn(dependsOn))...)
+	// The release name is fixed (templates use it in labels), and the namespace comes from the Namespace's
+	// output, so every chart also waits for the namespace to exist.
+	return helmv4.NewChart(ctx, name, kube.ChartArgs(step.chart, step.release, ns.Metadata.Name().Elem(), step.values),
+		t.Opts(parent, pulumi.DependsOn(dependsOn))...)
 }
