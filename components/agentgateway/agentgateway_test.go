@@ -2,8 +2,6 @@ package agentgateway
 
 import (
 	"encoding/base64"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,9 +9,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/yaml"
 
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -41,20 +39,17 @@ func TestChartsInstallInOrderIntoTheSystemNamespace(t *testing.T) {
 	assert.Equal(t, map[string]any{"gatewayClassName": "agentgateway"}, plain(t, ctrl, "values"))
 }
 
-// TestControllerValuesExistInTheChart checks every value key against the chart's saved defaults: Helm
-// silently drops unknown keys.
+// TestControllerValuesExistInTheChart checks every value the controller chart receives against the chart's
+// pinned defaults: Helm silently drops unknown keys.
 func TestControllerValuesExistInTheChart(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(shared, "charts/agentgateway", versions.AgentGateway, "values.yaml"))
-	require.NoError(t, err)
-	var defaults map[string]any
-	require.NoError(t, yaml.Unmarshal(raw, &defaults))
-	values := ControllerValues()
+	rec, _ := fixture{}.run(t)
+	values, _ := plain(t, rec.Find(chartType, "agentgateway-controller"), "values").(map[string]any)
 	require.NotEmpty(t, values)
+	testkit.AssertValuesInChart(t, "agentgateway", versions.AgentGateway, values)
+	defaults := testkit.ChartDefaults(t, "agentgateway", versions.AgentGateway)
 	for key, v := range values {
-		d, ok := defaults[key]
-		require.True(t, ok, "value %s is not in the chart", key)
-		_, isString := v.(pulumi.String)
-		_, defaultString := d.(string)
+		_, isString := v.(string)
+		_, defaultString := defaults[key].(string)
 		assert.True(t, isString && defaultString, "%s: only top-level strings are set; extend this check for more", key)
 	}
 }

@@ -3,13 +3,12 @@ package agentgateway
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 )
 
 const password = "Pr0xy-Pa55word"
@@ -36,19 +35,9 @@ const (
 
 func (f fixture) run(t *testing.T) (*recorder.Recorder, *AgentGateway) {
 	t.Helper()
-	rec := recorder.New(false)
 	var comp *AgentGateway
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		p, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		target := kube.Target{Provider: p}
-		standIn := func(name string) pulumi.Resource {
-			r, err := corev1.NewConfigMap(ctx, name, &corev1.ConfigMapArgs{}, pulumi.Provider(p))
-			require.NoError(t, err)
-			return r
-		}
+	rec := testkit.Run(t, false, func(ctx *pulumi.Context, target kube.Target) error {
+		standIn := func(name string) pulumi.Resource { return testkit.StandIn(t, ctx, name) }
 		args := &Args{
 			Target:                target,
 			ClientNamespace:       "ns1",
@@ -77,10 +66,10 @@ func (f fixture) run(t *testing.T) (*recorder.Recorder, *AgentGateway) {
 		if f.auth {
 			args.ProxyAuth = &ProxyAuth{Username: "egress", Password: pulumi.ToSecret(pulumi.String(password)).(pulumi.StringOutput)}
 		}
+		var err error
 		comp, err = New(ctx, "agentgateway", args)
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
-	require.NoError(t, err)
+	})
 	return rec, comp
 }
 

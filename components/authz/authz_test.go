@@ -4,14 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-command/sdk/go/command/local"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 )
 
 const (
@@ -22,12 +21,6 @@ const (
 	typeCluster     = "kubernetes:kyverno.io/v1:ClusterPolicy"
 	typeIstioPolicy = "kubernetes:security.istio.io/v1:AuthorizationPolicy"
 )
-
-// env is what the tests build components against: a provider, a cluster stand-in and Istio base.
-type env struct {
-	target kube.Target
-	istio  pulumi.Resource
-}
 
 type built struct {
 	rec   *recorder.Recorder
@@ -61,35 +54,29 @@ func defaultL4Args() *L4PolicyArgs {
 	}
 }
 
-// build runs all three components; each mutate may change its component's args.
+// build runs all three components under testkit.Run with stand-ins for Istio base and the gateway's
+// namespace. deletedWith=false models an existing cluster.
 func build(t *testing.T, dryRun, deletedWith bool, authzArgs *KyvernoAuthzArgs, l4Args *L4PolicyArgs) (built, error) {
 	t.Helper()
-	b := built{rec: recorder.New(dryRun)}
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
+	var b built
+	var err error
+	b.rec, err = testkit.RunErr(t, dryRun, func(ctx *pulumi.Context, target kube.Target) error {
+		if !deletedWith {
+			target.DeletedWith = nil
 		}
-		stub := func(name string) pulumi.Resource {
-			c, err := local.NewCommand(ctx, name, &local.CommandArgs{Create: pulumi.String("true")})
-			require.NoError(t, err)
-			return c
-		}
-		e := env{target: kube.Target{Provider: provider}, istio: stub("istio-base")}
-		if deletedWith {
-			e.target.DeletedWith = stub("kind")
-		}
-		authzArgs.Target, authzArgs.DependsOn = e.target, []pulumi.Resource{e.istio}
+		istio := testkit.StandIn(t, ctx, "istio-base")
+		authzArgs.Target, authzArgs.DependsOn = target, []pulumi.Resource{istio}
+		var err error
 		if b.authz, err = NewKyvernoAuthz(ctx, "authz", authzArgs); err != nil {
 			return err
 		}
-		if b.adm, err = NewAdmission(ctx, "admission", &AdmissionArgs{Target: e.target, DependsOn: []pulumi.Resource{e.istio}}); err != nil {
+		if b.adm, err = NewAdmission(ctx, "admission", &AdmissionArgs{Target: target, DependsOn: []pulumi.Resource{istio}}); err != nil {
 			return err
 		}
-		l4Args.Target, l4Args.DependsOn = e.target, []pulumi.Resource{e.istio, stub("gateway-namespace")}
+		l4Args.Target, l4Args.DependsOn = target, []pulumi.Resource{istio, testkit.StandIn(t, ctx, "gateway-namespace")}
 		b.l4, err = NewL4Policy(ctx, "l4", l4Args)
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", b.rec))
+	})
 	return b, err
 }
 
@@ -102,7 +89,7 @@ func mustBuild(t *testing.T) built {
 
 func TestAuthorizationPolicyMatchesNotes(t *testing.T) {
 	b := mustBuild(t)
-	notes := notesObject(t, "AuthorizationPolicy")
+	notes := testkit.NotesObject(t, "Ollama path", "AuthorizationPolicy")
 	policy := b.one(t, typeEnvoyPolicy)
 	// failurePolicy Fail, the notes' two CEL variables for x-force-authorized / ["enabled", "true"], and the
 	// authorization that returns a CheckResponse.
@@ -110,8 +97,8 @@ func TestAuthorizationPolicyMatchesNotes(t *testing.T) {
 	assert.Equal(t, notes["apiVersion"], policy.Plain()["apiVersion"])
 	meta := policy.Plain()["metadata"].(map[string]any)
 	assert.NotContains(t, meta, "namespace", "cluster-scoped")
-	assert.Equal(t, dig(t, notes, "metadata", "name"), meta["name"])
-	requireConforms(t, "kyverno-envoy-plugin/v0.1.0/envoy.kyverno.io_authorizationpolicies.yaml", "v1alpha1", b.spec(t, typeEnvoyPolicy))
+	assert.Equal(t, testkit.Dig(t, notes, "metadata", "name"), meta["name"])
+	testkit.AssertValidAgainstCRDs(t, policy.Plain())
 }
 
 func TestAuthorizationPolicyFromArgs(t *testing.T) {
@@ -121,8 +108,8 @@ func TestAuthorizationPolicyFromArgs(t *testing.T) {
 	require.NoError(t, err)
 	spec := b.spec(t, typeEnvoyPolicy)
 	// Envoy passes header names lower-cased.
-	assert.Equal(t, `object.attributes.request.http.?headers["x-egress-ticket"].orValue("")`, dig(t, spec, "variables", 0, "expression"))
-	assert.Equal(t, `variables.force_authorized in ["yes"]`, dig(t, spec, "variables", 1, "expression"))
+	assert.Equal(t, `object.attributes.request.http.?headers["x-egress-ticket"].orValue("")`, testkit.Dig(t, spec, "variables", 0, "expression"))
+	assert.Equal(t, `variables.force_authorized in ["yes"]`, testkit.Dig(t, spec, "variables", 1, "expression"))
 }
 
 func TestAuthzChart(t *testing.T) {
@@ -130,26 +117,26 @@ func TestAuthzChart(t *testing.T) {
 	chart := b.one(t, typeChartV4).Plain()
 	assert.Equal(t, "kyverno-authz-server", chart["chart"])
 	assert.Equal(t, "v0.1.0", chart["version"])
-	assert.Equal(t, "https://kyverno.github.io/kyverno-envoy-plugin", dig(t, chart, "repositoryOpts", "repo"))
+	assert.Equal(t, "https://kyverno.github.io/kyverno-envoy-plugin", testkit.Dig(t, chart, "repositoryOpts", "repo"))
 	assert.Equal(t, "kyverno-authz", chart["namespace"])
 
 	values := chart["values"].(map[string]any)
 	assert.Equal(t, map[string]any{"registry": "ghcr.io", "repository": "kyverno/kyverno-envoy-plugin", "tag": "v0.1.0"},
-		dig(t, values, "containers", "server", "image"), "ghcr.io/kyverno/kyverno-envoy-plugin:v0.1.0")
-	defaults := chartDefaults(t, "kyverno-authz-server", "v0.1.0")
-	assert.Empty(t, valuesErrors(defaults, values, ""))
+		testkit.Dig(t, values, "containers", "server", "image"), "ghcr.io/kyverno/kyverno-envoy-plugin:v0.1.0")
+	testkit.AssertValuesInChart(t, "kyverno-authz-server", "v0.1.0", values)
+	defaults := testkit.ChartDefaults(t, "kyverno-authz-server", "v0.1.0")
 	// gRPC stays on the chart's port everywhere: the component neither overrides it nor reports another.
 	assert.NotContains(t, values, "service")
-	assert.NotContains(t, dig(t, values, "containers", "server"), "args")
-	assert.NotContains(t, dig(t, values, "containers", "server"), "ports")
-	assert.Equal(t, dig(t, defaults, "service", "port"), float64(b.authz.Port))
+	assert.NotContains(t, testkit.Dig(t, values, "containers", "server"), "args")
+	assert.NotContains(t, testkit.Dig(t, values, "containers", "server"), "ports")
+	assert.Equal(t, testkit.Dig(t, defaults, "service", "port"), float64(b.authz.Port))
 	assert.Equal(t, 9081, b.authz.Port)
 	assert.Equal(t, "kyverno-authz-server", b.authz.ServiceName)
 	assert.Equal(t, "kyverno-authz", b.authz.Namespace)
 
 	ns := b.rec.OfType(typeNamespace)
 	require.Len(t, ns, 1)
-	assert.Equal(t, "kyverno-authz", dig(t, ns[0].Plain(), "metadata", "name"))
+	assert.Equal(t, "kyverno-authz", testkit.Dig(t, ns[0].Plain(), "metadata", "name"))
 	assert.True(t, b.rec.WaitsFor(b.one(t, typeChartV4), ns[0]))
 }
 
@@ -158,31 +145,31 @@ func TestAdmission(t *testing.T) {
 	rel := b.one(t, typeRelease).Plain()
 	assert.Equal(t, "kyverno", rel["chart"])
 	assert.Equal(t, "3.5.3", rel["version"]) // = Kyverno 1.15.3
-	assert.Equal(t, "https://kyverno.github.io/kyverno/", dig(t, rel, "repositoryOpts", "repo"))
+	assert.Equal(t, "https://kyverno.github.io/kyverno/", testkit.Dig(t, rel, "repositoryOpts", "repo"))
 	assert.Equal(t, "kyverno", rel["namespace"])
 	assert.Equal(t, true, rel["createNamespace"])
 
 	values := rel["values"].(map[string]any)
-	assert.Equal(t, true, dig(t, values, "admissionController", "crdWatcher"))
+	assert.Equal(t, true, testkit.Dig(t, values, "admissionController", "crdWatcher"))
 	assert.Equal(t, []any{map[string]any{"apiGroups": []any{"networking.istio.io"}, "resources": []any{"serviceentries"}}},
-		dig(t, values, "reportsController", "rbac", "clusterRole", "extraResources"))
-	assert.Empty(t, valuesErrors(chartDefaults(t, "kyverno", "3.5.3"), values, ""))
+		testkit.Dig(t, values, "reportsController", "rbac", "clusterRole", "extraResources"))
+	testkit.AssertValuesInChart(t, "kyverno", "3.5.3", values)
 
-	notes := notesObject(t, "ClusterPolicy")
+	notes := testkit.NotesObject(t, "Ollama path", "ClusterPolicy")
 	policy := b.one(t, typeCluster).Plain()
 	// background false, one rule matching ServiceEntry, failureAction Enforce, label value "true".
 	assert.Equal(t, notes["spec"], policy["spec"])
-	assert.Equal(t, dig(t, notes, "metadata", "name"), dig(t, policy, "metadata", "name"))
+	assert.Equal(t, testkit.Dig(t, notes, "metadata", "name"), testkit.Dig(t, policy, "metadata", "name"))
 	assert.NotContains(t, policy["spec"], "validationFailureAction", "deprecated")
-	assert.Equal(t, "true", dig(t, policy, "spec", "rules", 0, "validate", "pattern", "metadata", "labels", "security.corp/egress-approved"))
-	requireConforms(t, "kyverno/v1.15.3/kyverno.io_clusterpolicies.yaml", "v1", policy["spec"].(map[string]any))
+	assert.Equal(t, "true", testkit.Dig(t, policy, "spec", "rules", 0, "validate", "pattern", "metadata", "labels", "security.corp/egress-approved"))
+	testkit.AssertValidAgainstCRDs(t, policy)
 }
 
 func TestL4Policy(t *testing.T) {
 	b := mustBuild(t)
 	policy := b.one(t, typeIstioPolicy).Plain()
-	assert.Equal(t, "egress-gateway", dig(t, policy, "metadata", "namespace"))
-	assert.Equal(t, "egress-kgateway-callers", dig(t, policy, "metadata", "name"))
+	assert.Equal(t, "egress-gateway", testkit.Dig(t, policy, "metadata", "namespace"))
+	assert.Equal(t, "egress-kgateway-callers", testkit.Dig(t, policy, "metadata", "name"))
 	assert.Equal(t, map[string]any{
 		"action":   "ALLOW",
 		"selector": map[string]any{"matchLabels": map[string]any{"gateway.networking.k8s.io/gateway-name": "egress-kgateway"}},
@@ -191,9 +178,9 @@ func TestL4Policy(t *testing.T) {
 		}}}}},
 	}, policy["spec"])
 	// Only attributes ztunnel can enforce: no `to` (methods, paths) and no `when` (request headers).
-	assert.NotContains(t, toJSONish(policy["spec"]), `"to"`)
-	assert.NotContains(t, toJSONish(policy["spec"]), `"when"`)
-	requireConforms(t, "istio/1.28.0/crd-all.gen.yaml#AuthorizationPolicy", "v1", policy["spec"].(map[string]any))
+	assert.NotContains(t, testkit.JSON(policy["spec"]), `"to"`)
+	assert.NotContains(t, testkit.JSON(policy["spec"]), `"when"`)
+	testkit.AssertValidAgainstCRDs(t, policy)
 }
 
 func TestOrdering(t *testing.T) {
@@ -253,7 +240,7 @@ func TestDryRun(t *testing.T) {
 func TestNoLoadBalancer(t *testing.T) {
 	b := mustBuild(t)
 	for _, res := range b.rec.All() {
-		assert.NotContains(t, toJSONish(res.Plain()), `"type":"LoadBalancer"`, res.Name)
+		assert.NotContains(t, testkit.JSON(res.Plain()), `"type":"LoadBalancer"`, res.Name)
 	}
 }
 

@@ -4,14 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-command/sdk/go/command/local"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -59,36 +58,26 @@ func (r result) spec(t *testing.T, typ string) map[string]any {
 	return r.one(t, typ).Plain()["spec"].(map[string]any)
 }
 
-// run builds the component under mocks with stand-ins for the cluster, Gateway API CRDs, Istio base and
-// the authz chart. deletedWith=false models an existing cluster.
+// run builds the component under testkit.Run with stand-ins for Gateway API CRDs, Istio base and the authz
+// chart. deletedWith=false models an existing cluster.
 func run(t *testing.T, dryRun, deletedWith bool, mutate func(*Args)) (result, error) {
 	t.Helper()
-	rec := recorder.New(dryRun)
 	var kg *KGateway
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		stub := func(name string) pulumi.Resource {
-			c, err := local.NewCommand(ctx, name, &local.CommandArgs{Create: pulumi.String("true")})
-			require.NoError(t, err)
-			return c
-		}
-		target := kube.Target{Provider: provider}
-		if deletedWith {
-			target.DeletedWith = stub("kind")
+	rec, err := testkit.RunErr(t, dryRun, func(ctx *pulumi.Context, target kube.Target) error {
+		if !deletedWith {
+			target.DeletedWith = nil
 		}
 		args := ollamaArgs()
 		args.Target = target
-		args.DependsOn = []pulumi.Resource{stub("gateway-api-crds"), stub("istio-base")}
-		args.Authz.DependsOn = []pulumi.Resource{stub("authz-chart")}
+		args.DependsOn = []pulumi.Resource{testkit.StandIn(t, ctx, "gateway-api-crds"), testkit.StandIn(t, ctx, "istio-base")}
+		args.Authz.DependsOn = []pulumi.Resource{testkit.StandIn(t, ctx, "authz-chart")}
 		if mutate != nil {
 			mutate(args)
 		}
+		var err error
 		kg, err = New(ctx, "ollama", args)
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	})
 	return result{rec, kg}, err
 }
 
@@ -101,52 +90,52 @@ func mustRun(t *testing.T) result {
 
 func TestGatewayMatchesNotes(t *testing.T) {
 	r := mustRun(t)
-	notes := notesObject(t, "Gateway")
+	notes := testkit.NotesObject(t, "Ollama path", "Gateway")
 	spec := r.spec(t, typeGateway)
-	assert.Equal(t, dig(t, notes, "spec", "gatewayClassName"), spec["gatewayClassName"])
-	assert.Equal(t, dig(t, notes, "spec", "listeners"), spec["listeners"]) // name http, port 8080, from All
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "gatewayClassName"), spec["gatewayClassName"])
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "listeners"), spec["listeners"]) // name http, port 8080, from All
 	gw := r.one(t, typeGateway)
-	assert.Equal(t, "egress-kgateway", dig(t, gw.Plain(), "metadata", "name"))
-	assert.Equal(t, "egress-gateway", dig(t, gw.Plain(), "metadata", "namespace"))
-	requireConforms(t, "gateway-api/v1.4.0/gateway.networking.k8s.io_gateways.yaml", "v1", spec)
+	assert.Equal(t, "egress-kgateway", testkit.Dig(t, gw.Plain(), "metadata", "name"))
+	assert.Equal(t, "egress-gateway", testkit.Dig(t, gw.Plain(), "metadata", "namespace"))
+	testkit.AssertValidAgainstCRDs(t, gw.Plain())
 }
 
 func TestRouteMatchesNotes(t *testing.T) {
 	r := mustRun(t)
-	notes := notesObject(t, "HTTPRoute")
+	notes := testkit.NotesObject(t, "Ollama path", "HTTPRoute")
 	spec := r.spec(t, typeRoute)
-	assert.Equal(t, dig(t, notes, "spec", "parentRefs"), spec["parentRefs"]) // egress-kgateway, sectionName http
-	assert.Equal(t, dig(t, notes, "spec", "hostnames"), spec["hostnames"])
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "parentRefs"), spec["parentRefs"]) // egress-kgateway, sectionName http
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "hostnames"), spec["hostnames"])
 	// backendRef {group networking.istio.io, kind ServiceEntry, name ollama-external-host, port 11434}
-	assert.Equal(t, dig(t, notes, "spec", "rules"), spec["rules"])
-	requireConforms(t, "gateway-api/v1.4.0/gateway.networking.k8s.io_httproutes.yaml", "v1", spec)
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "rules"), spec["rules"])
+	testkit.AssertValidAgainstCRDs(t, r.one(t, typeRoute).Plain())
 }
 
 func TestTrafficPolicyMatchesNotes(t *testing.T) {
 	r := mustRun(t)
-	notes := notesObject(t, "TrafficPolicy")
+	notes := testkit.NotesObject(t, "Ollama path", "TrafficPolicy")
 	spec := r.spec(t, typeTraffic)
 
-	target := dig(t, spec, "targetRefs", 0).(map[string]any)
-	assert.Equal(t, dig(t, notes, "spec", "targetRefs", 0, "group"), target["group"])
-	assert.Equal(t, dig(t, notes, "spec", "targetRefs", 0, "kind"), target["kind"])
-	assert.Equal(t, dig(t, r.one(t, typeRoute).Plain(), "metadata", "name"), target["name"], "targets the route")
+	target := testkit.Dig(t, spec, "targetRefs", 0).(map[string]any)
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "targetRefs", 0, "group"), target["group"])
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "targetRefs", 0, "kind"), target["kind"])
+	assert.Equal(t, testkit.Dig(t, r.one(t, typeRoute).Plain(), "metadata", "name"), target["name"], "targets the route")
 
 	for _, field := range []string{"attempts", "perTryTimeout", "statusCodes"} { // 3, 10s, [503, 504]
-		assert.Equal(t, dig(t, notes, "spec", "retry", field), dig(t, spec, "retry", field), field)
+		assert.Equal(t, testkit.Dig(t, notes, "spec", "retry", field), testkit.Dig(t, spec, "retry", field), field)
 	}
 	// Connect failures (UF) are retried too, so the seed's URX,UF check can pass; both values are in the enum.
-	assert.ElementsMatch(t, []any{"connect-failure", "retriable-status-codes"}, dig(t, spec, "retry", "retryOn"))
-	assert.Equal(t, dig(t, notes, "spec", "timeouts"), spec["timeouts"]) // request 30s
-	assert.Equal(t, dig(t, notes, "spec", "extAuth", "extensionRef", "name"), dig(t, spec, "extAuth", "extensionRef", "name"))
-	assert.Equal(t, "kyverno-authz", dig(t, spec, "extAuth", "extensionRef", "namespace"))
-	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_trafficpolicies.yaml", "v1alpha1", spec)
+	assert.ElementsMatch(t, []any{"connect-failure", "retriable-status-codes"}, testkit.Dig(t, spec, "retry", "retryOn"))
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "timeouts"), spec["timeouts"]) // request 30s
+	assert.Equal(t, testkit.Dig(t, notes, "spec", "extAuth", "extensionRef", "name"), testkit.Dig(t, spec, "extAuth", "extensionRef", "name"))
+	assert.Equal(t, "kyverno-authz", testkit.Dig(t, spec, "extAuth", "extensionRef", "namespace"))
+	testkit.AssertValidAgainstCRDs(t, r.one(t, typeTraffic).Plain())
 }
 
 func TestRetryWithoutStatusCodesStillRetriesConnectFailures(t *testing.T) {
 	r, err := run(t, false, true, func(a *Args) { a.Retry.StatusCodes = nil })
 	require.NoError(t, err)
-	retry := dig(t, r.spec(t, typeTraffic), "retry").(map[string]any)
+	retry := testkit.Dig(t, r.spec(t, typeTraffic), "retry").(map[string]any)
 	assert.Equal(t, []any{"connect-failure"}, retry["retryOn"])
 	assert.NotContains(t, retry, "statusCodes")
 
@@ -158,29 +147,29 @@ func TestRetryWithoutStatusCodesStillRetriesConnectFailures(t *testing.T) {
 
 func TestGatewayExtensionMatchesNotes(t *testing.T) {
 	r := mustRun(t)
-	notes := notesObject(t, "GatewayExtension")
+	notes := testkit.NotesObject(t, "Ollama path", "GatewayExtension")
 	// type ExtAuth, failOpen false, grpcService.backendRef {kyverno-authz-server, 9081}
 	assert.Equal(t, notes["spec"], r.spec(t, typeExtension))
 	meta := r.one(t, typeExtension).Plain()["metadata"].(map[string]any)
 	assert.Equal(t, "kyverno-authz-server", meta["name"])
 	assert.Equal(t, "kyverno-authz", meta["namespace"], "beside the authz Service: no ReferenceGrant needed")
-	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_gatewayextensions.yaml", "v1alpha1", r.spec(t, typeExtension))
+	testkit.AssertValidAgainstCRDs(t, r.one(t, typeExtension).Plain())
 }
 
 func TestNoLoadBalancer(t *testing.T) {
 	r := mustRun(t)
 	params := r.one(t, typeParams)
-	assert.Equal(t, "ClusterIP", dig(t, params.Plain(), "spec", "kube", "service", "type"))
-	ref := dig(t, r.spec(t, typeGateway), "infrastructure", "parametersRef").(map[string]any)
+	assert.Equal(t, "ClusterIP", testkit.Dig(t, params.Plain(), "spec", "kube", "service", "type"))
+	ref := testkit.Dig(t, r.spec(t, typeGateway), "infrastructure", "parametersRef").(map[string]any)
 	assert.Equal(t, map[string]any{
 		"group": "gateway.kgateway.dev", "kind": "GatewayParameters",
-		"name": dig(t, params.Plain(), "metadata", "name"),
+		"name": testkit.Dig(t, params.Plain(), "metadata", "name"),
 	}, ref)
-	assert.Equal(t, dig(t, params.Plain(), "metadata", "namespace"), dig(t, r.one(t, typeGateway).Plain(), "metadata", "namespace"))
-	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_gatewayparameters.yaml", "v1alpha1", params.Plain()["spec"].(map[string]any))
+	assert.Equal(t, testkit.Dig(t, params.Plain(), "metadata", "namespace"), testkit.Dig(t, r.one(t, typeGateway).Plain(), "metadata", "namespace"))
+	testkit.AssertValidAgainstCRDs(t, params.Plain())
 
 	for _, res := range r.rec.All() {
-		assert.NotContains(t, toJSONish(res.Plain()), `"type":"LoadBalancer"`, res.Name)
+		assert.NotContains(t, testkit.JSON(res.Plain()), `"type":"LoadBalancer"`, res.Name)
 	}
 }
 
@@ -189,7 +178,7 @@ func TestAccessLog(t *testing.T) {
 	spec := r.spec(t, typeListener)
 	assert.Equal(t, []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "egress-kgateway"}},
 		spec["targetRefs"])
-	sink := dig(t, spec, "accessLog", 0, "fileSink").(map[string]any)
+	sink := testkit.Dig(t, spec, "accessLog", 0, "fileSink").(map[string]any)
 	assert.Equal(t, "/dev/stdout", sink["path"])
 	format := sink["jsonFormat"].(map[string]any)
 	for key, command := range map[string]string{ // the keys the verify step parses, with Envoy's operators
@@ -206,7 +195,7 @@ func TestAccessLog(t *testing.T) {
 		assert.Equal(t, command, format[key], key)
 	}
 	assert.Contains(t, format["path"], "PATH")
-	requireConforms(t, "kgateway/v2.1.2/gateway.kgateway.dev_httplistenerpolicies.yaml", "v1alpha1", spec)
+	testkit.AssertValidAgainstCRDs(t, r.one(t, typeListener).Plain())
 }
 
 func TestCharts(t *testing.T) {
@@ -230,9 +219,9 @@ func TestCharts(t *testing.T) {
 	assert.Equal(t, "kgateway", controller.Plain()["name"])
 
 	values := controller.Plain()["values"].(map[string]any)
-	assert.Equal(t, false, dig(t, values, "agentgateway", "enabled"))
-	assert.Equal(t, false, dig(t, values, "waypoint", "enabled"))
-	assert.Empty(t, valuesErrors(chartDefaults(t, "kgateway", "v2.1.2"), values, ""))
+	assert.Equal(t, false, testkit.Dig(t, values, "agentgateway", "enabled"))
+	assert.Equal(t, false, testkit.Dig(t, values, "waypoint", "enabled"))
+	testkit.AssertValuesInChart(t, "kgateway", "v2.1.2", values)
 
 	namespaces := map[string]map[string]any{}
 	for _, ns := range r.rec.OfType(typeNamespace) {

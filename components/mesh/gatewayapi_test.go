@@ -6,15 +6,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/internal/kube"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 )
 
 func TestGatewayAPIInstallsExperimentalCRDsOnce(t *testing.T) {
-	rec := run(t, false, func(ctx *pulumi.Context) error {
-		target, err := testTarget(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = NewGatewayAPI(ctx, "gateway-api", &GatewayAPIArgs{Target: target})
+	rec := testkit.Run(t, false, func(ctx *pulumi.Context, target kube.Target) error {
+		_, err := NewGatewayAPI(ctx, "gateway-api", &GatewayAPIArgs{Target: target})
 		return err
 	})
 
@@ -34,11 +33,7 @@ func TestGatewayAPIInstallsExperimentalCRDsOnce(t *testing.T) {
 }
 
 func TestGatewayAPIExposesTheConfigFileForDependents(t *testing.T) {
-	rec := run(t, false, func(ctx *pulumi.Context) error {
-		target, err := testTarget(ctx)
-		if err != nil {
-			return err
-		}
+	rec := testkit.Run(t, false, func(ctx *pulumi.Context, target kube.Target) error {
 		gw, err := NewGatewayAPI(ctx, "gateway-api", &GatewayAPIArgs{Target: target})
 		if err != nil {
 			return err

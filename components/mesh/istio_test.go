@@ -1,32 +1,24 @@
 package mesh
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/yaml"
 
+	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 )
 
 const chartType = "kubernetes:helm.sh/v4:Chart"
 
 // runIstio builds Istio with a stand-in for the Gateway API CRDs as its dependency.
 func runIstio(t *testing.T, dryRun bool) *recorder.Recorder {
-	return run(t, dryRun, func(ctx *pulumi.Context) error {
-		target, err := testTarget(ctx)
-		if err != nil {
-			return err
-		}
-		crds, err := local.NewCommand(ctx, testCRDs, &local.CommandArgs{Create: pulumi.String("true")})
-		if err != nil {
-			return err
-		}
+	t.Helper()
+	return testkit.Run(t, dryRun, func(ctx *pulumi.Context, target kube.Target) error {
+		crds := testkit.StandIn(t, ctx, testCRDs)
 		istio, err := NewIstio(ctx, "istio", &IstioArgs{Target: target, DependsOn: []pulumi.Resource{crds}})
 		if err != nil {
 			return err
@@ -36,10 +28,7 @@ func runIstio(t *testing.T, dryRun bool) *recorder.Recorder {
 			"base": istio.Base, "istiod": istio.Istiod, "cni": istio.CNI, "ztunnel": istio.Ztunnel,
 			"namespace": istio.Namespace,
 		} {
-			if _, err := local.NewCommand(ctx, "uses-"+name, &local.CommandArgs{Create: pulumi.String("true")},
-				pulumi.DependsOn([]pulumi.Resource{r})); err != nil {
-				return err
-			}
+			testkit.StandIn(t, ctx, "uses-"+name, pulumi.DependsOn([]pulumi.Resource{r}))
 		}
 		return nil
 	})
@@ -93,60 +82,26 @@ func TestIstioValues(t *testing.T) {
 	assert.Equal(t, map[string]any{"profile": "ambient"}, values("istio-ztunnel"))
 }
 
-// TestIstioValueKeysExistInCharts applies notes/resources.md's rules: Istio keeps defaults under
-// `_internal_defaults_do_not_set`; `profile` is valid though undeclared; meshConfig is free-form and is
-// checked against MeshConfig's field names instead.
+// TestIstioValueKeysExistInCharts applies notes/resources.md's rules (conformance.CheckValues): Istio keeps
+// defaults under `_internal_defaults_do_not_set`; `profile` is valid though undeclared; meshConfig is
+// free-form and is checked against MeshConfig's field names instead.
 func TestIstioValueKeysExistInCharts(t *testing.T) {
 	rec := runIstio(t, false)
-	meshConfigFields := map[string]bool{"accessLogFile": true, "accessLogEncoding": true}
 	for _, c := range istioCharts {
-		res := rec.Find(chartType, c.name)
-		defaults := chartDefaults(t, c.chart, "1.28.0")
-		internal, ok := defaults["_internal_defaults_do_not_set"].(map[string]any)
-		require.True(t, ok, "%s: no _internal_defaults_do_not_set", c.chart)
-		values, _ := res.Plain()["values"].(map[string]any)
-		for key, v := range values {
-			switch key {
-			case "profile":
-				continue
-			case "meshConfig":
-				_, declared := internal["meshConfig"]
-				assert.True(t, declared, "%s declares no meshConfig", c.chart)
-				for field := range v.(map[string]any) {
-					assert.True(t, meshConfigFields[field], "%s: unknown MeshConfig field %s", c.chart, field)
-				}
-				continue
-			}
-			assertPathExists(t, c.chart, internal, key, v)
-		}
+		values, _ := rec.Find(chartType, c.name).Plain()["values"].(map[string]any)
+		testkit.AssertValuesInChart(t, c.chart, "1.28.0", values)
 	}
 }
 
-// assertPathExists checks a value path against the chart's defaults, stopping where the defaults stop.
-func assertPathExists(t *testing.T, chart string, defaults map[string]any, key string, value any) {
-	t.Helper()
-	def, ok := defaults[key]
-	if !assert.True(t, ok, "%s: value key %q is not in the chart's values.yaml", chart, key) {
-		return
-	}
-	sub, isMap := value.(map[string]any)
-	defMap, defIsMap := def.(map[string]any)
-	if !isMap || !defIsMap || len(defMap) == 0 {
-		return
-	}
-	for k, v := range sub {
-		assertPathExists(t, chart, defMap, key+"."+k, v)
-	}
-}
-
-func chartDefaults(t *testing.T, chart, version string) map[string]any {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "charts", chart, version, "values.yaml")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err, "read %s", path)
-	out := map[string]any{}
-	require.NoError(t, yaml.Unmarshal(data, &out), path)
-	return out
+// TestIstioValuesCheckCatchesMistakes proves the check above can fail: a misspelt key, an unknown
+// MeshConfig field and the internal defaults key are each rejected.
+func TestIstioValuesCheckCatchesMistakes(t *testing.T) {
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "istiod", "1.28.0", map[string]any{"profle": "ambient"}),
+		"values path profle: not in the chart's values.yaml")
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "istiod", "1.28.0",
+		map[string]any{"meshConfig": map[string]any{"accessLogFormatt": "x"}}), "meshConfig.accessLogFormatt")
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "ztunnel", "1.28.0",
+		map[string]any{"_internal_defaults_do_not_set": map[string]any{}}), "_internal_defaults_do_not_set")
 }
 
 func TestIstioStrictOrder(t *testing.T) {

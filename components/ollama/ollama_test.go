@@ -4,14 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-command/sdk/go/command/local"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -26,8 +25,8 @@ const (
 
 // stand-ins the component is wired to, as the stack wires the real ones.
 const (
-	kindCmd     = "kind"       // the kind cluster: DeletedWith and the container's DependsOn
-	istioBase   = "istio-base" // ServiceEntry CRD
+	kindCmd     = testkit.Cluster // the kind cluster: DeletedWith and the container's DependsOn
+	istioBase   = "istio-base"    // ServiceEntry CRD
 	clusterPol  = "cluster-policy"
 	gatewayNS   = "gateway-namespace"
 	testModel   = "llama3.2:1b"
@@ -41,25 +40,15 @@ type result struct {
 	seName   string
 }
 
-// runOllama builds the component with the stack's values and records the resolved outputs.
+// runOllama builds the component with the stack's values and records the resolved outputs. The kind
+// cluster stand-in (testkit.Cluster, named kindCmd here) is DeletedWith and the container's DependsOn.
 func runOllama(t *testing.T, dryRun bool, model string) result {
 	t.Helper()
-	res := result{rec: recorder.New(dryRun)}
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		stub := func(name string) (pulumi.Resource, error) {
-			return local.NewCommand(ctx, name, &local.CommandArgs{Create: pulumi.String("true")})
-		}
-		var deps []pulumi.Resource
-		for _, name := range []string{kindCmd, istioBase, clusterPol, gatewayNS} {
-			r, err := stub(name)
-			if err != nil {
-				return err
-			}
-			deps = append(deps, r)
+	var res result
+	res.rec = testkit.Run(t, dryRun, func(ctx *pulumi.Context, target kube.Target) error {
+		var seDeps []pulumi.Resource
+		for _, name := range []string{istioBase, clusterPol, gatewayNS} {
+			seDeps = append(seDeps, testkit.StandIn(t, ctx, name))
 		}
 		o, err := New(ctx, "ollama", &Args{
 			Image:                 versions.OllamaImage,
@@ -67,11 +56,11 @@ func runOllama(t *testing.T, dryRun bool, model string) result {
 			Network:               testNetwork,
 			Port:                  11434,
 			Model:                 model,
-			DependsOn:             deps[:1],
-			Target:                kube.Target{Provider: provider, DeletedWith: deps[0]},
+			DependsOn:             []pulumi.Resource{target.DeletedWith},
+			Target:                target,
 			Namespace:             "kgateway-system",
 			Hostname:              "host.docker.internal",
-			ServiceEntryDependsOn: deps[1:],
+			ServiceEntryDependsOn: seDeps,
 		})
 		if err != nil {
 			return err
@@ -82,15 +71,8 @@ func runOllama(t *testing.T, dryRun bool, model string) result {
 			return nil
 		})
 		return nil
-	}, pulumi.WithMocks("egress-mesh", "test", res.rec), preview(dryRun))
-	require.NoError(t, err)
+	})
 	return res
-}
-
-// preview makes the SDK treat outputs the recorder leaves unknown as unknown, as `pulumi preview` does
-// (without it a missing output resolves to a known zero value).
-func preview(dryRun bool) pulumi.RunOption {
-	return func(info *pulumi.RunInfo) { info.DryRun = dryRun }
 }
 
 func in(t *testing.T, res *recorder.Resource, path string) any {
@@ -179,22 +161,10 @@ func TestOllamaServiceEntry(t *testing.T) {
 	}, in(t, se, "spec"))
 }
 
-func TestOllamaServiceEntryMatchesCRD(t *testing.T) {
-	r := runOllama(t, false, "")
-	spec := in(t, r.rec.Find(seType, seName), "spec")
-	schema := serviceEntrySchema(t, "v1")
-	validate(t, "spec", spec, schema)
-	// The CRD's CEL rules that touch what the entry sets.
-	s := spec.(map[string]any)
-	assert.NotEqual(t, "NONE", s["resolution"], "resolution NONE forbids endpoints")
-	_, hasSelector := s["workloadSelector"]
-	assert.False(t, hasSelector, "endpoints and workloadSelector are exclusive")
-}
-
 func TestOllamaServiceEntryTarget(t *testing.T) {
 	r := runOllama(t, false, "")
 	se := r.rec.Find(seType, seName)
-	prov := r.rec.Find("pulumi:providers:kubernetes", "k8s")
+	prov := r.rec.Find("pulumi:providers:kubernetes", testkit.Provider)
 	assert.True(t, strings.HasPrefix(se.Provider, prov.URN+"::"), "provider %q", se.Provider)
 	assert.Equal(t, r.rec.Find(commandType, kindCmd).URN, se.DeletedWith)
 }
