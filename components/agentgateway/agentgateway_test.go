@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,23 +26,23 @@ func TestChartsInstallInOrderIntoTheSystemNamespace(t *testing.T) {
 		res            *recorder.Resource
 		chart, release string
 	}{{crds, versions.AgentGatewayCRDs.Name, "agentgateway-crds"}, {ctrl, versions.AgentGatewayController.Name, "agentgateway"}} {
-		assert.Equal(t, c.chart, plain(t, c.res, "chart"))
-		assert.Equal(t, "v1.4.1", plain(t, c.res, "version"))
-		assert.Equal(t, c.release, plain(t, c.res, "name"))
-		assert.Equal(t, "agentgateway-system", plain(t, c.res, "namespace"))
+		assert.Equal(t, c.chart, testkit.Input(t, c.res, "chart"))
+		assert.Equal(t, "v1.4.1", testkit.Input(t, c.res, "version"))
+		assert.Equal(t, c.release, testkit.Input(t, c.res, "name"))
+		assert.Equal(t, "agentgateway-system", testkit.Input(t, c.res, "namespace"))
 		assert.True(t, rec.WaitsFor(c.res, rec.Named("ns-agentgateway-system")))
 	}
 	assert.True(t, rec.WaitsFor(ctrl, rec.Named(gatewayAPIName)), "the controller watches Gateway API kinds")
 	assert.False(t, rec.WaitsFor(crds, rec.Named(gatewayAPIName)), "the CRDs need nothing but their namespace")
 	assert.True(t, rec.WaitsFor(ctrl, crds))
-	assert.Equal(t, map[string]any{"gatewayClassName": "agentgateway"}, plain(t, ctrl, "values"))
+	assert.Equal(t, map[string]any{"gatewayClassName": "agentgateway"}, testkit.Input(t, ctrl, "values"))
 }
 
 // TestControllerValuesExistInTheChart checks every value the controller chart receives against the chart's
 // pinned defaults: Helm silently drops unknown keys.
 func TestControllerValuesExistInTheChart(t *testing.T) {
 	rec, _ := fixture{}.run(t)
-	values, _ := plain(t, rec.Find(chartType, "agentgateway-controller"), "values").(map[string]any)
+	values, _ := testkit.Input(t, rec.Find(chartType, "agentgateway-controller"), "values").(map[string]any)
 	require.NotEmpty(t, values)
 	testkit.AssertValuesInChart(t, "agentgateway", versions.AgentGateway, values)
 	defaults := testkit.ChartDefaults(t, "agentgateway", versions.AgentGateway)
@@ -65,12 +64,12 @@ func TestGatewayIsAnAmbientWaypointOutsideTheMesh(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"istio":   map[string]any{"enabled": true},
 		"service": map[string]any{"spec": map[string]any{"type": "ClusterIP"}},
-	}, plain(t, params, "spec"))
+	}, testkit.Input(t, params, "spec"))
 
 	gw := object(t, rec, "Gateway", "agentgateway-egress", "egress-gateway")
-	assert.Equal(t, "gateway.networking.k8s.io/v1", plain(t, gw, "apiVersion"))
-	assert.Equal(t, map[string]any{"istio.io/waypoint-for": "service"}, plain(t, gw, "metadata.labels"))
-	assert.Equal(t, map[string]any{"agentgateway.dev/internal-ports": "80"}, plain(t, gw, "metadata.annotations"))
+	assert.Equal(t, "gateway.networking.k8s.io/v1", testkit.Input(t, gw, "apiVersion"))
+	assert.Equal(t, map[string]any{"istio.io/waypoint-for": "service"}, testkit.Input(t, gw, "metadata.labels"))
+	assert.Equal(t, map[string]any{"agentgateway.dev/internal-ports": "80"}, testkit.Input(t, gw, "metadata.annotations"))
 	assert.Equal(t, map[string]any{
 		"gatewayClassName": "agentgateway",
 		"infrastructure": map[string]any{"parametersRef": map[string]any{
@@ -81,7 +80,7 @@ func TestGatewayIsAnAmbientWaypointOutsideTheMesh(t *testing.T) {
 			map[string]any{"name": "inner-http", "port": 80.0, "protocol": "HTTP",
 				"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "All"}}},
 		},
-	}, plain(t, gw, "spec"))
+	}, testkit.Input(t, gw, "spec"))
 	assert.True(t, rec.WaitsFor(gw, params))
 	assert.True(t, rec.WaitsFor(gw, rec.Find(chartType, "agentgateway-controller")))
 	assert.True(t, rec.WaitsFor(params, rec.Find(chartType, "agentgateway-crds")))
@@ -91,16 +90,16 @@ func TestGatewayIsAnAmbientWaypointOutsideTheMesh(t *testing.T) {
 func TestOneInnerListenerPerDestinationPort(t *testing.T) {
 	rec, _ := fixture{dests: []Destination{{"httpbingo.org", 80}, {"api.example.com", 8080}, {"example.org", 80}}}.run(t)
 	gw := object(t, rec, "Gateway", "agentgateway-egress", "egress-gateway")
-	assert.Equal(t, "80,8080", plain(t, gw, "metadata.annotations").(map[string]any)["agentgateway.dev/internal-ports"])
+	assert.Equal(t, "80,8080", testkit.Input(t, gw, "metadata.annotations").(map[string]any)["agentgateway.dev/internal-ports"])
 	var names []any
-	for _, l := range plain(t, gw, "spec.listeners").([]any) {
+	for _, l := range testkit.Input(t, gw, "spec.listeners").([]any) {
 		names = append(names, l.(map[string]any)["name"])
 	}
 	assert.Equal(t, []any{"mesh", "inner-http", "inner-http-8080"}, names)
 	route := object(t, rec, "HTTPRoute", "agentgateway-egress", "api-example-com")
-	assert.Equal(t, "inner-http-8080", plain(t, route, "spec.parentRefs").([]any)[0].(map[string]any)["sectionName"])
+	assert.Equal(t, "inner-http-8080", testkit.Input(t, route, "spec.parentRefs").([]any)[0].(map[string]any)["sectionName"])
 	se := object(t, rec, "ServiceEntry", "ns1", "api-example-com")
-	assert.Equal(t, []any{map[string]any{"number": 8080.0, "name": "http-8080", "protocol": "HTTP"}}, plain(t, se, "spec.ports"))
+	assert.Equal(t, []any{map[string]any{"number": 8080.0, "name": "http-8080", "protocol": "HTTP"}}, testkit.Input(t, se, "spec.ports"))
 	assert.Len(t, customObjects(rec), 4+2+3*3, "parameters, gateway, 2 policies, 2 grants + per destination backend, route, entry")
 }
 
@@ -111,7 +110,7 @@ func TestDestinationTunnelsThroughTheSquidService(t *testing.T) {
 		"static": map[string]any{"host": "httpbingo.org", "port": 80.0},
 		"policies": map[string]any{"tunnel": map[string]any{"backendRef": map[string]any{
 			"kind": "Service", "name": "squid", "namespace": "proxy", "port": 3128.0}}},
-	}, plain(t, be, "spec"))
+	}, testkit.Input(t, be, "spec"))
 	assert.True(t, rec.WaitsFor(be, rec.Named(squidServiceName)), "Squid before what points at it")
 	assert.Nil(t, rec.Named("agentgatewaybackend-agentgateway-egress-squid-proxy"))
 
@@ -119,7 +118,7 @@ func TestDestinationTunnelsThroughTheSquidService(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"from": []any{map[string]any{"group": "agentgateway.dev", "kind": "AgentgatewayBackend", "namespace": "agentgateway-egress"}},
 		"to":   []any{map[string]any{"group": "", "kind": "Service", "name": "squid"}},
-	}, plain(t, grant, "spec"))
+	}, testkit.Input(t, grant, "spec"))
 	assert.True(t, rec.WaitsFor(be, grant))
 
 	route := object(t, rec, "HTTPRoute", "agentgateway-egress", "httpbingo-org")
@@ -130,24 +129,24 @@ func TestDestinationTunnelsThroughTheSquidService(t *testing.T) {
 			"matches":     []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/"}}},
 			"backendRefs": []any{map[string]any{"group": "agentgateway.dev", "kind": "AgentgatewayBackend", "name": "httpbingo-org"}},
 		}},
-	}, plain(t, route, "spec"))
+	}, testkit.Input(t, route, "spec"))
 	assert.True(t, rec.WaitsFor(route, be))
 }
 
 func TestServiceEntrySteersTheClientToTheWaypoint(t *testing.T) {
 	rec, _ := fixture{}.run(t)
 	se := object(t, rec, "ServiceEntry", "ns1", "httpbingo-org")
-	assert.Equal(t, "networking.istio.io/v1", plain(t, se, "apiVersion"))
+	assert.Equal(t, "networking.istio.io/v1", testkit.Input(t, se, "apiVersion"))
 	assert.Equal(t, map[string]any{
 		"istio.io/use-waypoint":           "egress-gateway",
 		"istio.io/use-waypoint-namespace": "agentgateway-egress",
-	}, plain(t, se, "metadata.labels"), "no approval label without Kyverno")
+	}, testkit.Input(t, se, "metadata.labels"), "no approval label without Kyverno")
 	assert.Equal(t, map[string]any{
 		"hosts":      []any{"httpbingo.org"},
 		"location":   "MESH_EXTERNAL",
 		"resolution": "DNS",
 		"ports":      []any{map[string]any{"number": 80.0, "name": "http", "protocol": "HTTP"}},
-	}, plain(t, se, "spec"))
+	}, testkit.Input(t, se, "spec"))
 	for _, earlier := range []string{istioBaseName, clientNSName} {
 		assert.True(t, rec.WaitsFor(se, rec.Named(earlier)), earlier)
 	}
@@ -164,18 +163,18 @@ func TestServiceEntrySteersTheClientToTheWaypoint(t *testing.T) {
 func TestKyvernoApprovalLabelAndOrder(t *testing.T) {
 	rec, _ := fixture{kyverno: true}.run(t)
 	se := object(t, rec, "ServiceEntry", "ns1", "httpbingo-org")
-	assert.Equal(t, "true", plain(t, se, "metadata.labels").(map[string]any)["security.corp/egress-approved"])
+	assert.Equal(t, "true", testkit.Input(t, se, "metadata.labels").(map[string]any)["security.corp/egress-approved"])
 	assert.True(t, rec.WaitsFor(se, rec.Named(clusterPolicy)), "the ClusterPolicy must exist before any ServiceEntry")
 }
 
 func TestProxyByAddressGetsAStaticBackend(t *testing.T) {
 	rec, _ := fixture{proxyMode: "address"}.run(t)
 	proxy := object(t, rec, "AgentgatewayBackend", "agentgateway-egress", "squid-proxy")
-	assert.Equal(t, map[string]any{"static": map[string]any{"host": proxyAddress, "port": 3128.0}}, plain(t, proxy, "spec"))
+	assert.Equal(t, map[string]any{"static": map[string]any{"host": proxyAddress, "port": 3128.0}}, testkit.Input(t, proxy, "spec"))
 	assert.True(t, rec.WaitsFor(proxy, rec.Named(squidContainer)))
 	be := object(t, rec, "AgentgatewayBackend", "agentgateway-egress", "httpbingo-org")
 	assert.Equal(t, map[string]any{"group": "agentgateway.dev", "kind": "AgentgatewayBackend", "name": "squid-proxy"},
-		plain(t, be, "spec.policies.tunnel.backendRef"))
+		testkit.Input(t, be, "spec.policies.tunnel.backendRef"))
 	assert.True(t, rec.WaitsFor(be, proxy))
 	for _, g := range customObjects(rec) {
 		k, _ := g.Input("kind")
@@ -198,11 +197,11 @@ func TestExtAuthAndIdentityPolicies(t *testing.T) {
 			"grpc":        map[string]any{},
 			"failureMode": "FailClosed",
 		}},
-	}, plain(t, ea, "spec"))
+	}, testkit.Input(t, ea, "spec"))
 	assert.True(t, rec.WaitsFor(ea, rec.Named(extAuthzService)), "ext-authz before the policy pointing at it")
 	grant := object(t, rec, "ReferenceGrant", "ext-authz", "allow-agentgateway-egress-ext-authz")
 	assert.Equal(t, []any{map[string]any{"group": "agentgateway.dev", "kind": "AgentgatewayPolicy", "namespace": "agentgateway-egress"}},
-		plain(t, grant, "spec.from"))
+		testkit.Input(t, grant, "spec.from"))
 	assert.True(t, rec.WaitsFor(ea, grant))
 
 	id := object(t, rec, "AgentgatewayPolicy", "agentgateway-egress", "mesh-identity-only")
@@ -212,36 +211,13 @@ func TestExtAuthAndIdentityPolicies(t *testing.T) {
 			"action": "Require",
 			"policy": map[string]any{"matchExpressions": []any{`source.identity.namespace == "ns1"`}},
 		}},
-	}, plain(t, id, "spec"))
+	}, testkit.Input(t, id, "spec"))
 }
 
 // secretFree fails on any non-secret string holding the password or the encoded credentials.
 func secretFree(t *testing.T, rec *recorder.Recorder) {
 	t.Helper()
-	token := base64.StdEncoding.EncodeToString([]byte("egress:" + password))
-	var walk func(path string, v resource.PropertyValue)
-	walk = func(path string, v resource.PropertyValue) {
-		switch {
-		case v.IsSecret(), v.IsOutput() && v.OutputValue().Secret:
-			return
-		case v.IsString():
-			assert.NotContains(t, v.StringValue(), password, path)
-			assert.NotContains(t, v.StringValue(), token, path)
-		case v.IsObject():
-			for k, e := range v.ObjectValue() {
-				walk(path+"."+string(k), e)
-			}
-		case v.IsArray():
-			for _, e := range v.ArrayValue() {
-				walk(path+"[]", e)
-			}
-		case v.IsOutput() && v.OutputValue().Known:
-			walk(path, v.OutputValue().Element)
-		}
-	}
-	for _, res := range rec.All() {
-		walk(res.Type+"/"+res.Name, resource.NewObjectProperty(res.Inputs))
-	}
+	testkit.AssertNoPlainText(t, rec, password, base64.StdEncoding.EncodeToString([]byte("egress:"+password)))
 }
 
 func TestProxyCredentialsGoToTheProxyAsBasic(t *testing.T) {
@@ -257,11 +233,11 @@ func TestProxyCredentialsGoToTheProxyAsBasic(t *testing.T) {
 			rec, _ := fixture{proxyMode: tc.mode, auth: true}.run(t)
 			secret := rec.Find("kubernetes:core/v1:Secret", "agentgateway-proxy-credentials")
 			require.NotNil(t, secret)
-			assert.Equal(t, tc.ns, plain(t, secret, "metadata.namespace"))
-			assert.Equal(t, "squid-credentials", plain(t, secret, "metadata.name"))
+			assert.Equal(t, tc.ns, testkit.Input(t, secret, "metadata.namespace"))
+			assert.Equal(t, "squid-credentials", testkit.Input(t, secret, "metadata.name"))
 			data := secret.Inputs["stringData"]
 			require.True(t, data.IsSecret() || (data.IsOutput() && data.OutputValue().Secret), "credentials stay a Pulumi secret")
-			assert.Equal(t, base64.StdEncoding.EncodeToString([]byte("egress:"+password)), plain(t, secret, "stringData.Authorization"))
+			assert.Equal(t, base64.StdEncoding.EncodeToString([]byte("egress:"+password)), testkit.Input(t, secret, "stringData.Authorization"))
 
 			pol := object(t, rec, "AgentgatewayPolicy", tc.ns, "squid-proxy-auth")
 			assert.Equal(t, map[string]any{
@@ -270,7 +246,7 @@ func TestProxyCredentialsGoToTheProxyAsBasic(t *testing.T) {
 					"secretRef": map[string]any{"name": "squid-credentials"},
 					"location":  map[string]any{"header": map[string]any{"name": "Proxy-Authorization", "prefix": "Basic "}},
 				}},
-			}, plain(t, pol, "spec"))
+			}, testkit.Input(t, pol, "spec"))
 			assert.True(t, rec.WaitsFor(pol, secret))
 			assert.True(t, rec.WaitsFor(pol, rec.Named(tc.ready)))
 			assert.True(t, rec.WaitsFor(object(t, rec, "ServiceEntry", "ns1", "httpbingo-org"), pol))
@@ -300,9 +276,9 @@ func TestNetworkPolicyLeavesOnlyDNSAndTheMesh(t *testing.T) {
 	rec, _ := fixture{}.run(t)
 	np := rec.Find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "agentgateway-client-egress")
 	require.NotNil(t, np)
-	assert.Equal(t, "ns1", plain(t, np, "metadata.namespace"))
+	assert.Equal(t, "ns1", testkit.Input(t, np, "metadata.namespace"))
 	assert.True(t, rec.WaitsFor(np, rec.Named(clientNSName)))
-	spec := plain(t, np, "spec").(map[string]any)
+	spec := testkit.Input(t, np, "spec").(map[string]any)
 	assert.Equal(t, map[string]any{}, spec["podSelector"], "every pod of the namespace")
 	assert.Equal(t, []any{"Egress"}, spec["policyTypes"], "ingress unchanged")
 	_, hasIngress := spec["ingress"]
@@ -359,11 +335,11 @@ func TestEveryChildIsParentedAndUsesTheProvider(t *testing.T) {
 }
 
 func TestProxyMustBeServiceOrAddress(t *testing.T) {
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	_, err := testkit.Program(false, func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1", PodCIDR: "10.244.0.0/16",
 			Destinations: []Destination{{"httpbingo.org", 80}}})
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", recorder.New(false)))
+	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "exactly one of Service or Host")
 }

@@ -103,11 +103,3 @@ func object(t *testing.T, rec *recorder.Recorder, kind, ns, name string) *record
 	require.Equal(t, kind, k.StringValue())
 	return res
 }
-
-// plain returns an input path as plain Go values.
-func plain(t *testing.T, res *recorder.Resource, path string) any {
-	t.Helper()
-	v, ok := res.Input(path)
-	require.True(t, ok, "%s has no %s", res.Name, path)
-	return recorder.Plain(v)
-}

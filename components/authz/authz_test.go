@@ -29,18 +29,6 @@ type built struct {
 	l4    *L4Policy
 }
 
-func (b built) one(t *testing.T, typ string) *recorder.Resource {
-	t.Helper()
-	all := b.rec.OfType(typ)
-	require.Len(t, all, 1, typ)
-	return all[0]
-}
-
-func (b built) spec(t *testing.T, typ string) map[string]any {
-	t.Helper()
-	return b.one(t, typ).Plain()["spec"].(map[string]any)
-}
-
 func defaultAuthzArgs() *KyvernoAuthzArgs {
 	return &KyvernoAuthzArgs{Namespace: "kyverno-authz", Header: "x-force-authorized", Allowed: []string{"enabled", "true"}}
 }
@@ -90,7 +78,7 @@ func mustBuild(t *testing.T) built {
 func TestAuthorizationPolicyMatchesNotes(t *testing.T) {
 	b := mustBuild(t)
 	notes := testkit.NotesObject(t, "Ollama path", "AuthorizationPolicy")
-	policy := b.one(t, typeEnvoyPolicy)
+	policy := testkit.One(t, b.rec, typeEnvoyPolicy)
 	// failurePolicy Fail, the notes' two CEL variables for x-force-authorized / ["enabled", "true"], and the
 	// authorization that returns a CheckResponse.
 	assert.Equal(t, notes["spec"], policy.Plain()["spec"])
@@ -106,7 +94,7 @@ func TestAuthorizationPolicyFromArgs(t *testing.T) {
 	args.Header, args.Allowed = "X-Egress-Ticket", []string{"yes"}
 	b, err := build(t, false, true, args, defaultL4Args())
 	require.NoError(t, err)
-	spec := b.spec(t, typeEnvoyPolicy)
+	spec := testkit.Spec(t, b.rec, typeEnvoyPolicy)
 	// Envoy passes header names lower-cased.
 	assert.Equal(t, `object.attributes.request.http.?headers["x-egress-ticket"].orValue("")`, testkit.Dig(t, spec, "variables", 0, "expression"))
 	assert.Equal(t, `variables.force_authorized in ["yes"]`, testkit.Dig(t, spec, "variables", 1, "expression"))
@@ -114,7 +102,7 @@ func TestAuthorizationPolicyFromArgs(t *testing.T) {
 
 func TestAuthzChart(t *testing.T) {
 	b := mustBuild(t)
-	chart := b.one(t, typeChartV4).Plain()
+	chart := testkit.One(t, b.rec, typeChartV4).Plain()
 	assert.Equal(t, "kyverno-authz-server", chart["chart"])
 	assert.Equal(t, "v0.1.0", chart["version"])
 	assert.Equal(t, "https://kyverno.github.io/kyverno-envoy-plugin", testkit.Dig(t, chart, "repositoryOpts", "repo"))
@@ -137,12 +125,12 @@ func TestAuthzChart(t *testing.T) {
 	ns := b.rec.OfType(typeNamespace)
 	require.Len(t, ns, 1)
 	assert.Equal(t, "kyverno-authz", testkit.Dig(t, ns[0].Plain(), "metadata", "name"))
-	assert.True(t, b.rec.WaitsFor(b.one(t, typeChartV4), ns[0]))
+	assert.True(t, b.rec.WaitsFor(testkit.One(t, b.rec, typeChartV4), ns[0]))
 }
 
 func TestAdmission(t *testing.T) {
 	b := mustBuild(t)
-	rel := b.one(t, typeRelease).Plain()
+	rel := testkit.One(t, b.rec, typeRelease).Plain()
 	assert.Equal(t, "kyverno", rel["chart"])
 	assert.Equal(t, "3.5.3", rel["version"]) // = Kyverno 1.15.3
 	assert.Equal(t, "https://kyverno.github.io/kyverno/", testkit.Dig(t, rel, "repositoryOpts", "repo"))
@@ -156,7 +144,7 @@ func TestAdmission(t *testing.T) {
 	testkit.AssertValuesInChart(t, "kyverno", "3.5.3", values)
 
 	notes := testkit.NotesObject(t, "Ollama path", "ClusterPolicy")
-	policy := b.one(t, typeCluster).Plain()
+	policy := testkit.One(t, b.rec, typeCluster).Plain()
 	// background false, one rule matching ServiceEntry, failureAction Enforce, label value "true".
 	assert.Equal(t, notes["spec"], policy["spec"])
 	assert.Equal(t, testkit.Dig(t, notes, "metadata", "name"), testkit.Dig(t, policy, "metadata", "name"))
@@ -167,7 +155,7 @@ func TestAdmission(t *testing.T) {
 
 func TestL4Policy(t *testing.T) {
 	b := mustBuild(t)
-	policy := b.one(t, typeIstioPolicy).Plain()
+	policy := testkit.One(t, b.rec, typeIstioPolicy).Plain()
 	assert.Equal(t, "egress-gateway", testkit.Dig(t, policy, "metadata", "namespace"))
 	assert.Equal(t, "egress-kgateway-callers", testkit.Dig(t, policy, "metadata", "name"))
 	assert.Equal(t, map[string]any{
@@ -186,15 +174,15 @@ func TestL4Policy(t *testing.T) {
 func TestOrdering(t *testing.T) {
 	b := mustBuild(t)
 	istio := b.rec.Named("istio-base")
-	chart, envoyPolicy := b.one(t, typeChartV4), b.one(t, typeEnvoyPolicy)
-	release, clusterPolicy := b.one(t, typeRelease), b.one(t, typeCluster)
+	chart, envoyPolicy := testkit.One(t, b.rec, typeChartV4), testkit.One(t, b.rec, typeEnvoyPolicy)
+	release, clusterPolicy := testkit.One(t, b.rec, typeRelease), testkit.One(t, b.rec, typeCluster)
 
 	assert.True(t, b.rec.WaitsFor(envoyPolicy, chart), "AuthorizationPolicy after the chart that ships its CRD")
 	assert.True(t, b.rec.WaitsFor(chart, istio), "authz server after its DependsOn")
 	assert.True(t, b.rec.WaitsFor(release, istio), "Kyverno after Istio base")
 	assert.True(t, b.rec.WaitsFor(clusterPolicy, release), "ClusterPolicy after Kyverno")
 	assert.True(t, b.rec.WaitsFor(clusterPolicy, istio), "ClusterPolicy after the ServiceEntry CRD")
-	l4 := b.one(t, typeIstioPolicy)
+	l4 := testkit.One(t, b.rec, typeIstioPolicy)
 	assert.True(t, b.rec.WaitsFor(l4, istio))
 	assert.True(t, b.rec.WaitsFor(l4, b.rec.Named("gateway-namespace")))
 	assert.False(t, b.rec.WaitsFor(release, clusterPolicy))
@@ -210,11 +198,11 @@ func TestParentingProviderDeletedWith(t *testing.T) {
 			"egress-mesh:authz:Admission":    {typeRelease, typeCluster},
 			"egress-mesh:authz:L4Policy":     {typeIstioPolicy},
 		} {
-			parent := b.one(t, comp)
+			parent := testkit.One(t, b.rec, comp)
 			children := b.rec.Children(parent)
 			assert.Len(t, children, len(kids), comp)
 			for _, typ := range kids {
-				res := b.one(t, typ)
+				res := testkit.One(t, b.rec, typ)
 				assert.Equal(t, parent.URN, res.Parent, res.Name)
 				assert.Truef(t, strings.HasPrefix(res.Provider, provider.URN+"::"), "%s uses the cluster's provider", res.Name)
 				if deletedWith {

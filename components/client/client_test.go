@@ -4,14 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-command/sdk/go/command/local"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -25,40 +24,19 @@ const (
 func runClient(t *testing.T, dryRun bool) (*recorder.Recorder, *Client) {
 	t.Helper()
 	var client *Client
-	rec := recorder.New(dryRun)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		owner, err := local.NewCommand(ctx, "kind", &local.CommandArgs{Create: pulumi.String("true")})
-		if err != nil {
-			return err
-		}
-		ztunnel, err := local.NewCommand(ctx, "ztunnel", &local.CommandArgs{Create: pulumi.String("true")})
-		if err != nil {
-			return err
-		}
+	rec := testkit.Run(t, dryRun, func(ctx *pulumi.Context, target kube.Target) error {
+		var err error
 		client, err = New(ctx, "client", &Args{
-			Target:         kube.Target{Provider: provider, DeletedWith: owner},
+			Target:         target,
 			Namespace:      "egress-client",
 			Name:           "curl-client",
 			ServiceAccount: "egress-caller",
 			Image:          versions.CurlImage,
-			DependsOn:      []pulumi.Resource{ztunnel},
+			DependsOn:      []pulumi.Resource{testkit.StandIn(t, ctx, "ztunnel")},
 		})
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
-	require.NoError(t, err)
+	})
 	return rec, client
-}
-
-func input(t *testing.T, res *recorder.Resource, path string) any {
-	t.Helper()
-	require.NotNil(t, res)
-	v, ok := res.Input(path)
-	require.True(t, ok, "%s has no input %s", res.Name, path)
-	return recorder.Plain(v)
 }
 
 func TestClientResources(t *testing.T) {
@@ -75,28 +53,28 @@ func TestClientResources(t *testing.T) {
 func TestClientNamespaceIsEnrolledInAmbient(t *testing.T) {
 	rec, _ := runClient(t, false)
 	ns := rec.Find(nsType, "ns-egress-client")
-	assert.Equal(t, "egress-client", input(t, ns, "metadata.name"))
-	assert.Equal(t, map[string]any{"istio.io/dataplane-mode": "ambient"}, input(t, ns, "metadata.labels"))
+	assert.Equal(t, "egress-client", testkit.Input(t, ns, "metadata.name"))
+	assert.Equal(t, map[string]any{"istio.io/dataplane-mode": "ambient"}, testkit.Input(t, ns, "metadata.labels"))
 }
 
 func TestClientServiceAccount(t *testing.T) {
 	rec, _ := runClient(t, false)
 	sa := rec.Find(saType, "serviceaccount-egress-client-egress-caller")
-	assert.Equal(t, "egress-caller", input(t, sa, "metadata.name"))
-	assert.Equal(t, "egress-client", input(t, sa, "metadata.namespace"))
+	assert.Equal(t, "egress-caller", testkit.Input(t, sa, "metadata.name"))
+	assert.Equal(t, "egress-client", testkit.Input(t, sa, "metadata.namespace"))
 }
 
 func TestClientDeployment(t *testing.T) {
 	rec, _ := runClient(t, false)
 	d := rec.Find(deployType, "deployment-egress-client-curl-client")
-	assert.Equal(t, "curl-client", input(t, d, "metadata.name"))
-	assert.Equal(t, "egress-client", input(t, d, "metadata.namespace"))
-	assert.EqualValues(t, 1, input(t, d, "spec.replicas"))
-	assert.Equal(t, map[string]any{"app": "curl-client"}, input(t, d, "spec.selector.matchLabels"))
+	assert.Equal(t, "curl-client", testkit.Input(t, d, "metadata.name"))
+	assert.Equal(t, "egress-client", testkit.Input(t, d, "metadata.namespace"))
+	assert.EqualValues(t, 1, testkit.Input(t, d, "spec.replicas"))
+	assert.Equal(t, map[string]any{"app": "curl-client"}, testkit.Input(t, d, "spec.selector.matchLabels"))
 	assert.Equal(t, map[string]any{"app": "curl-client", "istio.io/dataplane-mode": "ambient"},
-		input(t, d, "spec.template.metadata.labels"))
+		testkit.Input(t, d, "spec.template.metadata.labels"))
 
-	pod := input(t, d, "spec.template.spec").(map[string]any)
+	pod := testkit.Input(t, d, "spec.template.spec").(map[string]any)
 	assert.Equal(t, "egress-caller", pod["serviceAccountName"], "its own identity, not the namespace default")
 	containers := pod["containers"].([]any)
 	require.Len(t, containers, 1)
@@ -119,8 +97,8 @@ func TestClientPrincipal(t *testing.T) {
 func TestClientChildrenParentsAndTarget(t *testing.T) {
 	rec, _ := runClient(t, false)
 	comp := rec.Find("egress-mesh:client:Client", "client")
-	prov := rec.Find("pulumi:providers:kubernetes", "k8s")
-	owner := rec.Find("command:local:Command", "kind")
+	prov := rec.Find("pulumi:providers:kubernetes", testkit.Provider)
+	owner := rec.Find("command:local:Command", testkit.Cluster)
 	for _, typ := range []string{nsType, saType, deployType} {
 		res := rec.OfType(typ)
 		require.Len(t, res, 1, typ)
@@ -151,11 +129,10 @@ func TestClientDryRun(t *testing.T) {
 }
 
 func TestClientRequiresItsFields(t *testing.T) {
-	rec := recorder.New(false)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	_, err := testkit.Program(false, func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "client", &Args{Namespace: "ns1", Name: "sleep", Image: versions.CurlImage})
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ServiceAccount")
 }

@@ -9,17 +9,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 )
 
 func run(t *testing.T, args *Args, dryRun bool) (*recorder.Recorder, *Cluster, error) {
 	t.Helper()
-	rec := recorder.New(dryRun)
 	var c *Cluster
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	rec, err := testkit.Program(dryRun, func(ctx *pulumi.Context) error {
 		var err error
 		c, err = New(ctx, "cluster", args)
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", rec), func(info *pulumi.RunInfo) { info.DryRun = dryRun })
+	})
 	return rec, c, err
 }
 

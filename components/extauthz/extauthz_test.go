@@ -3,29 +3,22 @@ package extauthz
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 func run(t *testing.T) *recorder.Recorder {
 	t.Helper()
-	rec := recorder.New(false)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		p, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		_, err = New(ctx, "ext-authz", &Args{Target: kube.Target{Provider: p}})
+	return testkit.Run(t, false, func(ctx *pulumi.Context, target kube.Target) error {
+		_, err := New(ctx, "ext-authz", &Args{Target: target})
 		return err
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
-	require.NoError(t, err)
-	return rec
+	})
 }
 
 func TestServerDeployment(t *testing.T) {

@@ -46,18 +46,6 @@ type result struct {
 	kg  *KGateway
 }
 
-func (r result) one(t *testing.T, typ string) *recorder.Resource {
-	t.Helper()
-	all := r.rec.OfType(typ)
-	require.Len(t, all, 1, typ)
-	return all[0]
-}
-
-func (r result) spec(t *testing.T, typ string) map[string]any {
-	t.Helper()
-	return r.one(t, typ).Plain()["spec"].(map[string]any)
-}
-
 // run builds the component under testkit.Run with stand-ins for Gateway API CRDs, Istio base and the authz
 // chart. deletedWith=false models an existing cluster.
 func run(t *testing.T, dryRun, deletedWith bool, mutate func(*Args)) (result, error) {
@@ -91,10 +79,10 @@ func mustRun(t *testing.T) result {
 func TestGatewayMatchesNotes(t *testing.T) {
 	r := mustRun(t)
 	notes := testkit.NotesObject(t, "Ollama path", "Gateway")
-	spec := r.spec(t, typeGateway)
+	spec := testkit.Spec(t, r.rec, typeGateway)
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "gatewayClassName"), spec["gatewayClassName"])
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "listeners"), spec["listeners"]) // name http, port 8080, from All
-	gw := r.one(t, typeGateway)
+	gw := testkit.One(t, r.rec, typeGateway)
 	assert.Equal(t, "egress-kgateway", testkit.Dig(t, gw.Plain(), "metadata", "name"))
 	assert.Equal(t, "egress-gateway", testkit.Dig(t, gw.Plain(), "metadata", "namespace"))
 	testkit.AssertValidAgainstCRDs(t, gw.Plain())
@@ -103,23 +91,23 @@ func TestGatewayMatchesNotes(t *testing.T) {
 func TestRouteMatchesNotes(t *testing.T) {
 	r := mustRun(t)
 	notes := testkit.NotesObject(t, "Ollama path", "HTTPRoute")
-	spec := r.spec(t, typeRoute)
+	spec := testkit.Spec(t, r.rec, typeRoute)
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "parentRefs"), spec["parentRefs"]) // egress-kgateway, sectionName http
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "hostnames"), spec["hostnames"])
 	// backendRef {group networking.istio.io, kind ServiceEntry, name ollama-external-host, port 11434}
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "rules"), spec["rules"])
-	testkit.AssertValidAgainstCRDs(t, r.one(t, typeRoute).Plain())
+	testkit.AssertValidAgainstCRDs(t, testkit.One(t, r.rec, typeRoute).Plain())
 }
 
 func TestTrafficPolicyMatchesNotes(t *testing.T) {
 	r := mustRun(t)
 	notes := testkit.NotesObject(t, "Ollama path", "TrafficPolicy")
-	spec := r.spec(t, typeTraffic)
+	spec := testkit.Spec(t, r.rec, typeTraffic)
 
 	target := testkit.Dig(t, spec, "targetRefs", 0).(map[string]any)
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "targetRefs", 0, "group"), target["group"])
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "targetRefs", 0, "kind"), target["kind"])
-	assert.Equal(t, testkit.Dig(t, r.one(t, typeRoute).Plain(), "metadata", "name"), target["name"], "targets the route")
+	assert.Equal(t, testkit.Dig(t, testkit.One(t, r.rec, typeRoute).Plain(), "metadata", "name"), target["name"], "targets the route")
 
 	for _, field := range []string{"attempts", "perTryTimeout", "statusCodes"} { // 3, 10s, [503, 504]
 		assert.Equal(t, testkit.Dig(t, notes, "spec", "retry", field), testkit.Dig(t, spec, "retry", field), field)
@@ -129,43 +117,43 @@ func TestTrafficPolicyMatchesNotes(t *testing.T) {
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "timeouts"), spec["timeouts"]) // request 30s
 	assert.Equal(t, testkit.Dig(t, notes, "spec", "extAuth", "extensionRef", "name"), testkit.Dig(t, spec, "extAuth", "extensionRef", "name"))
 	assert.Equal(t, "kyverno-authz", testkit.Dig(t, spec, "extAuth", "extensionRef", "namespace"))
-	testkit.AssertValidAgainstCRDs(t, r.one(t, typeTraffic).Plain())
+	testkit.AssertValidAgainstCRDs(t, testkit.One(t, r.rec, typeTraffic).Plain())
 }
 
 func TestRetryWithoutStatusCodesStillRetriesConnectFailures(t *testing.T) {
 	r, err := run(t, false, true, func(a *Args) { a.Retry.StatusCodes = nil })
 	require.NoError(t, err)
-	retry := testkit.Dig(t, r.spec(t, typeTraffic), "retry").(map[string]any)
+	retry := testkit.Dig(t, testkit.Spec(t, r.rec, typeTraffic), "retry").(map[string]any)
 	assert.Equal(t, []any{"connect-failure"}, retry["retryOn"])
 	assert.NotContains(t, retry, "statusCodes")
 
 	r, err = run(t, false, true, func(a *Args) { a.Retry = RetryPolicy{} })
 	require.NoError(t, err)
-	assert.NotContains(t, r.spec(t, typeTraffic), "retry")
-	assert.NotContains(t, r.spec(t, typeTraffic), "timeouts")
+	assert.NotContains(t, testkit.Spec(t, r.rec, typeTraffic), "retry")
+	assert.NotContains(t, testkit.Spec(t, r.rec, typeTraffic), "timeouts")
 }
 
 func TestGatewayExtensionMatchesNotes(t *testing.T) {
 	r := mustRun(t)
 	notes := testkit.NotesObject(t, "Ollama path", "GatewayExtension")
 	// type ExtAuth, failOpen false, grpcService.backendRef {kyverno-authz-server, 9081}
-	assert.Equal(t, notes["spec"], r.spec(t, typeExtension))
-	meta := r.one(t, typeExtension).Plain()["metadata"].(map[string]any)
+	assert.Equal(t, notes["spec"], testkit.Spec(t, r.rec, typeExtension))
+	meta := testkit.One(t, r.rec, typeExtension).Plain()["metadata"].(map[string]any)
 	assert.Equal(t, "kyverno-authz-server", meta["name"])
 	assert.Equal(t, "kyverno-authz", meta["namespace"], "beside the authz Service: no ReferenceGrant needed")
-	testkit.AssertValidAgainstCRDs(t, r.one(t, typeExtension).Plain())
+	testkit.AssertValidAgainstCRDs(t, testkit.One(t, r.rec, typeExtension).Plain())
 }
 
 func TestNoLoadBalancer(t *testing.T) {
 	r := mustRun(t)
-	params := r.one(t, typeParams)
+	params := testkit.One(t, r.rec, typeParams)
 	assert.Equal(t, "ClusterIP", testkit.Dig(t, params.Plain(), "spec", "kube", "service", "type"))
-	ref := testkit.Dig(t, r.spec(t, typeGateway), "infrastructure", "parametersRef").(map[string]any)
+	ref := testkit.Dig(t, testkit.Spec(t, r.rec, typeGateway), "infrastructure", "parametersRef").(map[string]any)
 	assert.Equal(t, map[string]any{
 		"group": "gateway.kgateway.dev", "kind": "GatewayParameters",
 		"name": testkit.Dig(t, params.Plain(), "metadata", "name"),
 	}, ref)
-	assert.Equal(t, testkit.Dig(t, params.Plain(), "metadata", "namespace"), testkit.Dig(t, r.one(t, typeGateway).Plain(), "metadata", "namespace"))
+	assert.Equal(t, testkit.Dig(t, params.Plain(), "metadata", "namespace"), testkit.Dig(t, testkit.One(t, r.rec, typeGateway).Plain(), "metadata", "namespace"))
 	testkit.AssertValidAgainstCRDs(t, params.Plain())
 
 	for _, res := range r.rec.All() {
@@ -175,7 +163,7 @@ func TestNoLoadBalancer(t *testing.T) {
 
 func TestAccessLog(t *testing.T) {
 	r := mustRun(t)
-	spec := r.spec(t, typeListener)
+	spec := testkit.Spec(t, r.rec, typeListener)
 	assert.Equal(t, []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "egress-kgateway"}},
 		spec["targetRefs"])
 	sink := testkit.Dig(t, spec, "accessLog", 0, "fileSink").(map[string]any)
@@ -195,7 +183,7 @@ func TestAccessLog(t *testing.T) {
 		assert.Equal(t, command, format[key], key)
 	}
 	assert.Contains(t, format["path"], "PATH")
-	testkit.AssertValidAgainstCRDs(t, r.one(t, typeListener).Plain())
+	testkit.AssertValidAgainstCRDs(t, testkit.One(t, r.rec, typeListener).Plain())
 }
 
 func TestCharts(t *testing.T) {
@@ -244,18 +232,18 @@ func TestOrdering(t *testing.T) {
 	assert.True(t, r.rec.WaitsFor(crds, istio), "kgateway after Istio base (ServiceEntry CRD)")
 	assert.True(t, r.rec.WaitsFor(controller, crds))
 	for _, typ := range []string{typeGateway, typeRoute, typeTraffic, typeExtension, typeParams, typeListener} {
-		obj := r.one(t, typ)
+		obj := testkit.One(t, r.rec, typ)
 		assert.True(t, r.rec.WaitsFor(obj, crds), "%s after the CRDs chart", typ)
 		assert.True(t, r.rec.WaitsFor(obj, gwapi), "%s after Gateway API CRDs", typ)
 		assert.True(t, r.rec.WaitsFor(obj, controller), "%s after the controller", typ)
 	}
-	ext, tp := r.one(t, typeExtension), r.one(t, typeTraffic)
+	ext, tp := testkit.One(t, r.rec, typeExtension), testkit.One(t, r.rec, typeTraffic)
 	assert.True(t, r.rec.WaitsFor(ext, authz), "GatewayExtension after the authz server")
 	assert.True(t, r.rec.WaitsFor(tp, ext), "TrafficPolicy after GatewayExtension")
-	assert.True(t, r.rec.WaitsFor(tp, r.one(t, typeRoute)))
-	assert.True(t, r.rec.WaitsFor(r.one(t, typeGateway), r.one(t, typeParams)), "Gateway after its parameters")
+	assert.True(t, r.rec.WaitsFor(tp, testkit.One(t, r.rec, typeRoute)))
+	assert.True(t, r.rec.WaitsFor(testkit.One(t, r.rec, typeGateway), testkit.One(t, r.rec, typeParams)), "Gateway after its parameters")
 	// The charts must not wait for the egress objects (that would be a cycle in a real deployment).
-	assert.False(t, r.rec.WaitsFor(crds, r.one(t, typeGateway)))
+	assert.False(t, r.rec.WaitsFor(crds, testkit.One(t, r.rec, typeGateway)))
 	assert.False(t, r.rec.WaitsFor(crds, authz), "the CRDs do not wait for the authz server")
 }
 
@@ -263,7 +251,7 @@ func TestParentingProviderDeletedWith(t *testing.T) {
 	for _, deletedWith := range []bool{true, false} {
 		r, err := run(t, false, deletedWith, nil)
 		require.NoError(t, err)
-		comp := r.one(t, typeComponent)
+		comp := testkit.One(t, r.rec, typeComponent)
 		provider := r.rec.Named("k8s")
 		owner := r.rec.Named("kind")
 		children := r.rec.Children(comp)

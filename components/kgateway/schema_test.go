@@ -12,7 +12,7 @@ func TestCheckersCatchMistakes(t *testing.T) {
 	r := mustRun(t)
 
 	// The seed's retry.attempt (for attempts) would be pruned, and a targetRef without its group is invalid.
-	tp := r.one(t, typeTraffic).Plain()
+	tp := testkit.One(t, r.rec, typeTraffic).Plain()
 	retry := testkit.Dig(t, tp, "spec", "retry").(map[string]any)
 	retry["attempt"] = retry["attempts"]
 	delete(retry, "attempts")

@@ -75,14 +75,6 @@ func runOllama(t *testing.T, dryRun bool, model string) result {
 	return res
 }
 
-func in(t *testing.T, res *recorder.Resource, path string) any {
-	t.Helper()
-	require.NotNil(t, res)
-	v, ok := res.Input(path)
-	require.True(t, ok, "%s has no input %s", res.Name, path)
-	return recorder.Plain(v)
-}
-
 func TestOllamaResources(t *testing.T) {
 	r := runOllama(t, false, testModel)
 	comp := r.rec.Find("egress-mesh:ollama:Ollama", "ollama")
@@ -104,28 +96,28 @@ func TestOllamaResources(t *testing.T) {
 func TestOllamaImageAndVolume(t *testing.T) {
 	r := runOllama(t, false, "")
 	img := r.rec.Find(imageType, "ollama-image")
-	assert.Equal(t, "ollama/ollama:0.13.5", in(t, img, "name"))
-	assert.Equal(t, true, in(t, img, "keepLocally"))
-	assert.Equal(t, "ollama", in(t, r.rec.Find(volumeType, "ollama-volume"), "name"))
+	assert.Equal(t, "ollama/ollama:0.13.5", testkit.Input(t, img, "name"))
+	assert.Equal(t, true, testkit.Input(t, img, "keepLocally"))
+	assert.Equal(t, "ollama", testkit.Input(t, r.rec.Find(volumeType, "ollama-volume"), "name"))
 }
 
 func TestOllamaContainer(t *testing.T) {
 	r := runOllama(t, false, "")
 	c := r.rec.Find(containerType, "ollama-container")
-	assert.Equal(t, "ollama-server", in(t, c, "name"))
+	assert.Equal(t, "ollama-server", testkit.Input(t, c, "name"))
 	// The image by ID from the pulled image: a new pin replaces the container.
-	assert.Equal(t, "sha256:mock-ollama/ollama:0.13.5", in(t, c, "image"))
-	assert.Equal(t, []any{"OLLAMA_HOST=0.0.0.0"}, in(t, c, "envs"))
-	assert.Equal(t, []any{map[string]any{"name": "kind"}}, in(t, c, "networksAdvanced"))
+	assert.Equal(t, "sha256:mock-ollama/ollama:0.13.5", testkit.Input(t, c, "image"))
+	assert.Equal(t, []any{"OLLAMA_HOST=0.0.0.0"}, testkit.Input(t, c, "envs"))
+	assert.Equal(t, []any{map[string]any{"name": "kind"}}, testkit.Input(t, c, "networksAdvanced"))
 	assert.Equal(t, []any{map[string]any{"volumeName": "ollama", "containerPath": "/root/.ollama"}},
-		in(t, c, "volumes"))
-	ports := in(t, c, "ports").([]any)
+		testkit.Input(t, c, "volumes"))
+	ports := testkit.Input(t, c, "ports").([]any)
 	require.Len(t, ports, 1)
 	port := ports[0].(map[string]any)
 	assert.EqualValues(t, 11434, port["internal"])
 	assert.EqualValues(t, 11434, port["external"])
 	assert.Equal(t, "127.0.0.1", port["ip"], "published on the host's loopback only")
-	assert.Equal(t, "unless-stopped", in(t, c, "restart"))
+	assert.Equal(t, "unless-stopped", testkit.Input(t, c, "restart"))
 	assert.Empty(t, c.Provider, "Docker resources use the default Docker provider")
 	assert.Empty(t, c.DeletedWith, "the container outlives no cluster: it is really deleted")
 }
@@ -145,12 +137,12 @@ func TestOllamaServiceEntry(t *testing.T) {
 	r := runOllama(t, false, "")
 	assert.Equal(t, "ollama-external-host", r.seName)
 	se := r.rec.Find(seType, seName)
-	assert.Equal(t, "networking.istio.io/v1", in(t, se, "apiVersion"))
-	assert.Equal(t, "ServiceEntry", in(t, se, "kind"))
-	assert.Equal(t, "ollama-external-host", in(t, se, "metadata.name"))
-	assert.Equal(t, "kgateway-system", in(t, se, "metadata.namespace"))
+	assert.Equal(t, "networking.istio.io/v1", testkit.Input(t, se, "apiVersion"))
+	assert.Equal(t, "ServiceEntry", testkit.Input(t, se, "kind"))
+	assert.Equal(t, "ollama-external-host", testkit.Input(t, se, "metadata.name"))
+	assert.Equal(t, "kgateway-system", testkit.Input(t, se, "metadata.namespace"))
 	// "true", not any value: the ClusterPolicy requires approval (notes, mistake 6).
-	assert.Equal(t, map[string]any{"security.corp/egress-approved": "true"}, in(t, se, "metadata.labels"))
+	assert.Equal(t, map[string]any{"security.corp/egress-approved": "true"}, testkit.Input(t, se, "metadata.labels"))
 	assert.Equal(t, map[string]any{
 		"hosts":      []any{"host.docker.internal"},
 		"location":   "MESH_EXTERNAL",
@@ -158,7 +150,7 @@ func TestOllamaServiceEntry(t *testing.T) {
 		"resolution": "STATIC",
 		// The container's address on the kind network, from the container's own output.
 		"endpoints": []any{map[string]any{"address": recorder.FakeContainerIP}},
-	}, in(t, se, "spec"))
+	}, testkit.Input(t, se, "spec"))
 }
 
 func TestOllamaServiceEntryTarget(t *testing.T) {
@@ -191,8 +183,8 @@ func TestOllamaOrdering(t *testing.T) {
 func TestOllamaModelPull(t *testing.T) {
 	r := runOllama(t, false, testModel)
 	pull := r.rec.Find(commandType, "ollama-pull-model")
-	assert.Equal(t, "docker exec ollama-server ollama pull llama3.2:1b", in(t, pull, "create"))
-	triggers := in(t, pull, "triggers").([]any)
+	assert.Equal(t, "docker exec ollama-server ollama pull llama3.2:1b", testkit.Input(t, pull, "create"))
+	triggers := testkit.Input(t, pull, "triggers").([]any)
 	assert.Contains(t, triggers, "llama3.2:1b", "a new model pulls again")
 	assert.Contains(t, triggers, "ollama-container-id", "a new container pulls again")
 	_, hasDelete := pull.Input("delete")

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -24,15 +24,10 @@ const password = "Sup3r-Secret-pw"
 // returns the recording, the component and its tunnel host once resolved.
 func run(t *testing.T, args Args) (*recorder.Recorder, *Squid, string) {
 	t.Helper()
-	rec := recorder.New(false)
 	var comp *Squid
 	host := make(chan string, 1)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		p, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
-		if err != nil {
-			return err
-		}
-		args.Target = kube.Target{Provider: p}
+	rec := testkit.Run(t, false, func(ctx *pulumi.Context, target kube.Target) error {
+		args.Target = target
 		if args.Mode == ModeDocker {
 			net, err := docker.NewNetwork(ctx, "kind-network", &docker.NetworkArgs{Name: pulumi.String("kind")})
 			if err != nil {
@@ -40,6 +35,7 @@ func run(t *testing.T, args Args) (*recorder.Recorder, *Squid, string) {
 			}
 			args.DependsOn = []pulumi.Resource{net}
 		}
+		var err error
 		if comp, err = New(ctx, "squid", &args); err != nil {
 			return err
 		}
@@ -47,8 +43,7 @@ func run(t *testing.T, args Args) (*recorder.Recorder, *Squid, string) {
 			comp.Proxy.Host.ToStringOutput().ApplyT(func(h string) string { host <- h; return h })
 		}
 		return nil
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
-	require.NoError(t, err)
+	})
 	got := ""
 	if comp.Proxy.Host != nil {
 		select {
@@ -64,34 +59,10 @@ func creds() *Credentials {
 	return &Credentials{Username: "egress", Password: pulumi.ToSecret(pulumi.String(password)).(pulumi.StringOutput)}
 }
 
-// assertNoPlainPassword walks every recorded input: the password (or its base64) may appear only inside a
-// secret value.
+// assertNoPlainPassword: the password (or its base64) may appear only inside a secret value.
 func assertNoPlainPassword(t *testing.T, rec *recorder.Recorder) {
 	t.Helper()
-	b64 := base64.StdEncoding.EncodeToString([]byte(password))
-	var walk func(path string, v resource.PropertyValue)
-	walk = func(path string, v resource.PropertyValue) {
-		switch {
-		case v.IsSecret():
-			return
-		case v.IsString():
-			assert.NotContains(t, v.StringValue(), password, path)
-			assert.NotContains(t, v.StringValue(), b64, path)
-		case v.IsObject():
-			for k, e := range v.ObjectValue() {
-				walk(path+"."+string(k), e)
-			}
-		case v.IsArray():
-			for _, e := range v.ArrayValue() {
-				walk(path+"[]", e)
-			}
-		case v.IsOutput() && v.OutputValue().Known && !v.OutputValue().Secret:
-			walk(path, v.OutputValue().Element)
-		}
-	}
-	for _, res := range rec.All() {
-		walk(res.Type+"/"+res.Name, resource.NewObjectProperty(res.Inputs))
-	}
+	testkit.AssertNoPlainText(t, rec, password, base64.StdEncoding.EncodeToString([]byte(password)))
 }
 
 // htpasswdUploadIsSecret reports whether the container's htpasswd upload content was sent as a secret.
@@ -225,7 +196,13 @@ func TestDockerMode(t *testing.T) {
 
 func TestExistingModeRunsNothing(t *testing.T) {
 	rec, comp, host := run(t, Args{Mode: ModeExisting, Address: "proxy.corp.example:8080", Credentials: creds()})
+	squid := rec.Find("egress-mesh:squid:Squid", "squid")
+	require.NotNil(t, squid)
+	assert.Empty(t, rec.Children(squid))
 	for _, r := range rec.All() {
+		if r.Type == "command:local:Command" && r.Name == testkit.Cluster && !rec.IsDescendant(r, squid) {
+			continue // testkit.Run's stand-in for the kind cluster
+		}
 		assert.Contains(t, []string{"pulumi:providers:kubernetes", "egress-mesh:squid:Squid"}, r.Type)
 	}
 	assert.Equal(t, "proxy.corp.example", host)
@@ -236,10 +213,10 @@ func TestExistingModeRunsNothing(t *testing.T) {
 
 func TestBadModeAndAddress(t *testing.T) {
 	for _, args := range []Args{{Mode: "k8s"}, {Mode: ModeExisting, Address: "no-port"}} {
-		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := testkit.Program(false, func(ctx *pulumi.Context) error {
 			_, err := New(ctx, "squid", &args)
 			return err
-		}, pulumi.WithMocks("egress-mesh", "test", recorder.New(false)))
+		})
 		assert.Error(t, err, args.Mode)
 	}
 }
@@ -253,8 +230,7 @@ func TestNoLoadBalancer(t *testing.T) {
 }
 
 func TestDockerModePreviewLeavesTheAddressUnknown(t *testing.T) {
-	rec := recorder.New(true)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	rec, err := testkit.Program(true, func(ctx *pulumi.Context) error {
 		comp, err := New(ctx, "squid", &Args{Mode: ModeDocker, PodCIDR: "10.244.0.0/16", Network: "kind", ContainerName: "c"})
 		if err != nil {
 			return err
@@ -264,7 +240,7 @@ func TestDockerModePreviewLeavesTheAddressUnknown(t *testing.T) {
 			return h
 		})
 		return nil
-	}, pulumi.WithMocks("egress-mesh", "test", rec))
+	})
 	require.NoError(t, err)
 	require.NotNil(t, rec.Find("docker:index/container:Container", "squid"))
 }
