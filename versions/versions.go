@@ -9,8 +9,11 @@ const (
 	KindCLI = "v0.30.0"
 	// KindNodeImage is pinned by digest, as kind's release notes ask for.
 	KindNodeImage = "kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a"
-	// Kubernetes is the control-plane version the conformance tests run (kube-apiserver from the Go module proxy).
+	// Kubernetes is the control-plane version the conformance tests run (kube-apiserver from the Go module proxy;
+	// tools/kube-apiserver/go.mod requires it, and a test keeps the two equal).
 	Kubernetes = "v1.34.3"
+	// Etcd is the etcd the conformance tests run (tools/etcd/go.mod).
+	Etcd = "v3.6.5"
 )
 
 // Gateway API: installed once, centrally, from the experimental channel.

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
-// Pinned versions; they must match tools/kube-apiserver/go.mod and tools/etcd/go.mod, which name the files that
+// The pins live in versions/versions.go; they must match tools/kube-apiserver/go.mod and tools/etcd/go.mod, which name the files that
 // hack/controlplane-binaries.sh writes (TestBinaryPinsMatchToolsModules keeps them in step).
 const (
-	KubeAPIServerVersion = "v1.34.3"
-	EtcdVersion          = "v3.6.5"
+	KubeAPIServerVersion = versions.Kubernetes
+	EtcdVersion          = versions.Etcd
 )
 
 // Environment variables that override the cached binaries, e.g. for a CI image that ships its own.
