@@ -6,7 +6,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/components/authz"
-	"github.com/egress-mesh/egress-mesh/components/client"
 	"github.com/egress-mesh/egress-mesh/components/kgateway"
 	"github.com/egress-mesh/egress-mesh/components/ollama"
 	"github.com/egress-mesh/egress-mesh/versions"
@@ -91,14 +90,7 @@ func buildOllama(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	if backend.ServiceEntryName != ollamaServiceEntryName {
 		return nil, fmt.Errorf("ollama ServiceEntry is %q but the route points at %q", backend.ServiceEntryName, ollamaServiceEntryName)
 	}
-	curl, err := client.New(ctx, "client", &client.Args{
-		Target:         t,
-		Namespace:      cfg.Client.Namespace,
-		Name:           ollamaClientName,
-		ServiceAccount: ollamaClientName,
-		Image:          versions.CurlImage,
-		DependsOn:      []pulumi.Resource{p.istio.Ztunnel},
-	})
+	curl, err := p.newClient(ctx, ollamaClientName)
 	if err != nil {
 		return nil, err
 	}

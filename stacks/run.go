@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/egress-mesh/egress-mesh/components/client"
 	"github.com/egress-mesh/egress-mesh/components/cluster"
 	"github.com/egress-mesh/egress-mesh/components/mesh"
 	"github.com/egress-mesh/egress-mesh/versions"
@@ -118,6 +119,19 @@ func (p *platform) kindDependency() []pulumi.Resource {
 		return nil
 	}
 	return []pulumi.Resource{p.cluster.Kind}
+}
+
+// newClient is the ambient-enrolled curl client both paths test from; its name is also its ServiceAccount, the
+// mesh identity the gateway admits. It waits for ztunnel: enrolment needs ambient up.
+func (p *platform) newClient(ctx *pulumi.Context, name string) (*client.Client, error) {
+	return client.New(ctx, "client", &client.Args{
+		Target:         p.cluster.Target,
+		Namespace:      p.cfg.Client.Namespace,
+		Name:           name,
+		ServiceAccount: name,
+		Image:          versions.CurlImage,
+		DependsOn:      []pulumi.Resource{p.istio.Ztunnel},
+	})
 }
 
 // kubectl is the kubectl invocation the printed checks use: the kind context kind writes into

@@ -7,10 +7,8 @@ import (
 
 	"github.com/egress-mesh/egress-mesh/components/agentgateway"
 	"github.com/egress-mesh/egress-mesh/components/authz"
-	"github.com/egress-mesh/egress-mesh/components/client"
 	"github.com/egress-mesh/egress-mesh/components/extauthz"
 	"github.com/egress-mesh/egress-mesh/components/squid"
-	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 // The Squid path's client, as in the seed (Istio's sleep sample).
@@ -25,14 +23,7 @@ const squidClientName = "sleep"
 func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	cfg, s, t := p.cfg, p.cfg.Squid, p.cluster.Target
 
-	curl, err := client.New(ctx, "client", &client.Args{
-		Target:         t,
-		Namespace:      cfg.Client.Namespace,
-		Name:           squidClientName,
-		ServiceAccount: squidClientName,
-		Image:          versions.CurlImage,
-		DependsOn:      []pulumi.Resource{p.istio.Ztunnel},
-	})
+	curl, err := p.newClient(ctx, squidClientName)
 	if err != nil {
 		return nil, err
 	}
