@@ -59,31 +59,6 @@ func mustFind(t *testing.T, rec *recorder.Recorder, typ, name string) *recorder.
 	return res
 }
 
-// plainStrings returns every string in a property value that is not inside a secret.
-func plainStrings(v resource.PropertyValue) []string {
-	switch {
-	case v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret):
-		return nil
-	case v.IsOutput():
-		return plainStrings(v.OutputValue().Element)
-	case v.IsString():
-		return []string{v.StringValue()}
-	case v.IsObject():
-		var out []string
-		for _, e := range v.ObjectValue() {
-			out = append(out, plainStrings(e)...)
-		}
-		return out
-	case v.IsArray():
-		var out []string
-		for _, e := range v.ArrayValue() {
-			out = append(out, plainStrings(e)...)
-		}
-		return out
-	}
-	return nil
-}
-
 // isSecret reports whether a property value is a secret (or an output marked secret).
 func isSecret(v resource.PropertyValue) bool {
 	return v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret)

@@ -1,9 +1,9 @@
 package tests
 
 import (
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -126,16 +126,8 @@ func TestSquidCredentialsStaySecretEndToEnd(t *testing.T) {
 	for _, preview := range []bool{false, true} {
 		r, err := renderWith(t, "squid", preview, "squidUsername", "egress", "squidPassword!", password)
 		require.NoError(t, err)
-		carriers := 0
-		for _, res := range r.Rec.All() {
-			for _, s := range plainStrings(resource.NewObjectProperty(res.Inputs)) {
-				assert.NotContains(t, s, password, "%s %s has the password in plain text", res.Type, res.Name)
-			}
-			if res.Type == "kubernetes:core/v1:Secret" {
-				carriers++
-			}
-		}
-		assert.Greater(t, carriers, 0, "the credentials reach the cluster as Kubernetes Secrets")
+		testkit.AssertNoPlainText(t, r.Rec, password)
+		assert.NotEmpty(t, r.Rec.OfType("kubernetes:core/v1:Secret"), "the credentials reach the cluster as Kubernetes Secrets")
 		for name, out := range r.Outputs {
 			if out.Known && !out.Secret {
 				assert.NotContains(t, flatten(out.Value), password, "output %s", name)

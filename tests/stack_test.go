@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
+	"github.com/egress-mesh/egress-mesh/internal/testkit"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -79,7 +80,7 @@ func TestKubeconfigStaysSecretEndToEnd(t *testing.T) {
 			assert.True(t, out.Secret, "stack output kubeconfig must be secret")
 
 			for _, res := range r.Rec.All() {
-				for _, s := range plainStrings(resource.NewObjectProperty(res.Inputs)) {
+				for _, s := range testkit.PlainStrings(resource.NewObjectProperty(res.Inputs)) {
 					assert.NotContains(t, s, "token: mock", "%s %s carries the kubeconfig in plain text", res.Type, res.Name)
 				}
 			}
@@ -150,7 +151,7 @@ func TestImagesArePinned(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			r := rendered(t, stack, false)
 			for _, res := range r.Rec.All() {
-				for _, s := range plainStrings(resource.NewObjectProperty(res.Inputs)) {
+				for _, s := range testkit.PlainStrings(resource.NewObjectProperty(res.Inputs)) {
 					if strings.HasSuffix(s, ":latest") {
 						t.Errorf("%s %s uses an unpinned image %q", res.Type, res.Name, s)
 					}

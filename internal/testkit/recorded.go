@@ -27,34 +27,42 @@ func Input(t testing.TB, res *recorder.Resource, path string) any {
 	return recorder.Plain(v)
 }
 
-// AssertNoPlainText walks every recorded input: each of texts (a password, its base64 forms) may appear
-// only inside a secret value.
+// PlainStrings returns every string in a property value that is not inside a secret.
+func PlainStrings(v resource.PropertyValue) []string {
+	switch {
+	case v.IsSecret(), v.IsOutput() && v.OutputValue().Secret:
+		return nil
+	case v.IsOutput():
+		return PlainStrings(v.OutputValue().Element)
+	case v.IsString():
+		return []string{v.StringValue()}
+	case v.IsObject():
+		var out []string
+		for _, e := range v.ObjectValue() {
+			out = append(out, PlainStrings(e)...)
+		}
+		return out
+	case v.IsArray():
+		var out []string
+		for _, e := range v.ArrayValue() {
+			out = append(out, PlainStrings(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// AssertNoPlainText checks every recorded input: each of texts (a password, its base64 forms) may appear only
+// inside a secret value.
 func AssertNoPlainText(t testing.TB, rec *recorder.Recorder, texts ...string) {
 	t.Helper()
 	require.NotEmpty(t, texts)
-	var walk func(path string, v resource.PropertyValue)
-	walk = func(path string, v resource.PropertyValue) {
-		switch {
-		case v.IsSecret(), v.IsOutput() && v.OutputValue().Secret:
-			return
-		case v.IsString():
-			for _, s := range texts {
-				assert.NotContains(t, v.StringValue(), s, path)
-			}
-		case v.IsObject():
-			for k, e := range v.ObjectValue() {
-				walk(path+"."+string(k), e)
-			}
-		case v.IsArray():
-			for _, e := range v.ArrayValue() {
-				walk(path+"[]", e)
-			}
-		case v.IsOutput() && v.OutputValue().Known:
-			walk(path, v.OutputValue().Element)
-		}
-	}
 	for _, res := range rec.All() {
-		walk(res.Type+"/"+res.Name, resource.NewObjectProperty(res.Inputs))
+		for _, plain := range PlainStrings(resource.NewObjectProperty(res.Inputs)) {
+			for _, s := range texts {
+				assert.NotContains(t, plain, s, "%s %s has it in plain text", res.Type, res.Name)
+			}
+		}
 	}
 }
 
