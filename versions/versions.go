@@ -14,6 +14,23 @@ const (
 	Kubernetes = "v1.34.3"
 	// Etcd is the etcd the conformance tests run (tools/etcd/go.mod).
 	Etcd = "v3.6.5"
+	// Kwok simulates the simulated cluster's node and makes its pods Running and Ready (tools/kwok/go.mod);
+	// kube-controller-manager and kube-scheduler come from the Kubernetes tools module above.
+	Kwok = "v0.7.0"
+)
+
+// The real Pulumi engine the engine tests run (hack/toolchain-binaries.sh builds them from tools/*/go.mod; tests
+// keep these equal to those files).
+const (
+	// PulumiCLI is the CLI the Automation API drives (tools/pulumi/go.mod).
+	PulumiCLI = "v3.274.1"
+	// PulumiLanguageGo is the newest Go language host the Go module proxy serves as a package
+	// (tools/pulumi-language-go/go.mod); later releases moved it to a module the proxy refuses.
+	PulumiLanguageGo = "v3.66.0"
+	// PulumiKubernetesProviderBuild is the provider commit CI builds (tools/pulumi-kubernetes/go.mod): the proxy
+	// serves no tagged provider. It is registered under the SDK version in go.mod, so CI's provider is this commit,
+	// not the release of that number users download.
+	PulumiKubernetesProviderBuild = "v4.0.0-20260115033456-f47bc2d6f199"
 )
 
 // Gateway API: installed once, centrally, from the experimental channel.

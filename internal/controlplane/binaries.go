@@ -21,8 +21,8 @@ const (
 	EnvEtcd          = "EGRESS_MESH_ETCD"
 )
 
-// binDir mirrors the script's "${XDG_CACHE_HOME:-$HOME/.cache}/egress-mesh/bin".
-func binDir() (string, error) {
+// BinDir mirrors the script's "${XDG_CACHE_HOME:-$HOME/.cache}/egress-mesh/bin".
+func BinDir() (string, error) {
 	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
 		return filepath.Join(d, "egress-mesh", "bin"), nil
 	}
@@ -33,12 +33,18 @@ func binDir() (string, error) {
 	return filepath.Join(home, ".cache", "egress-mesh", "bin"), nil
 }
 
-// binary resolves one executable from its env override or the version-keyed cache, failing with a message that
-// says how to get it, because a missing binary is a setup step, not a bug.
+// binary resolves the control plane's own binaries (see Binary).
 func binary(env, name, version string) (string, error) {
+	return Binary(env, name, version, "hack/controlplane-binaries.sh (make controlplane)")
+}
+
+// Binary resolves one executable from its env override or the version-keyed cache, failing with a message that
+// says how to get it (build: the script or make target that writes it), because a missing binary is a setup step,
+// not a bug.
+func Binary(env, name, version, build string) (string, error) {
 	path := os.Getenv(env)
 	if path == "" {
-		dir, err := binDir()
+		dir, err := BinDir()
 		if err != nil {
 			return "", fmt.Errorf("locating the binary cache: %w", err)
 		}
@@ -46,8 +52,8 @@ func binary(env, name, version string) (string, error) {
 	}
 	info, err := os.Stat(path)
 	if err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s %s not found or not executable at %s: run hack/controlplane-binaries.sh "+
-			"(make controlplane) to build it, or set %s", name, version, path, env)
+		return "", fmt.Errorf("%s %s not found or not executable at %s: run %s to build it, or set %s",
+			name, version, path, build, env)
 	}
 	return path, nil
 }

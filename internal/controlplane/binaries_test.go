@@ -9,30 +9,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/mod/modfile"
+
+	"github.com/egress-mesh/egress-mesh/internal/controlplane/proctest"
 )
 
 // TestBinaryPinsMatchToolsModules keeps the cache names Start looks for equal to what the build script derives
 // from the tools modules; otherwise bumping a pin would silently keep running the old binaries.
 func TestBinaryPinsMatchToolsModules(t *testing.T) {
-	assert.Equal(t, KubeAPIServerVersion, requiredVersion(t, "kube-apiserver", "k8s.io/kubernetes"))
-	assert.Equal(t, EtcdVersion, requiredVersion(t, "etcd", "go.etcd.io/etcd/server/v3"))
-}
-
-func requiredVersion(t *testing.T, tool, module string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "tools", tool, "go.mod")
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	f, err := modfile.Parse(path, b, nil)
-	require.NoError(t, err)
-	for _, r := range f.Require {
-		if r.Mod.Path == module {
-			return r.Mod.Version
-		}
-	}
-	t.Fatalf("%s does not require %s", path, module)
-	return ""
+	assert.Equal(t, KubeAPIServerVersion, proctest.RequiredVersion(t, filepath.Join("..", ".."), "kube-apiserver", "k8s.io/kubernetes"))
+	assert.Equal(t, EtcdVersion, proctest.RequiredVersion(t, filepath.Join("..", ".."), "etcd", "go.etcd.io/etcd/server/v3"))
 }
 
 // TestBinaryPathsMatchScript checks the script prints the very paths Start resolves, under a throw-away cache

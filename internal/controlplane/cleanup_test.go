@@ -1,11 +1,12 @@
 package controlplane
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/internal/controlplane/proctest"
 )
 
 // TestCleanupStopsEverything runs a control plane inside a test that fails, then checks that its cleanup left no
@@ -15,21 +16,21 @@ func TestCleanupStopsEverything(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // Start's temp dir lands here, so leftovers are easy to find
 
-	fake := &fakeTB{TB: t}
+	fake := &proctest.FakeTB{TB: t}
 	var c *ControlPlane
-	fake.run(func(tb testing.TB) {
+	fake.Run(func(tb testing.TB) {
 		c = Start(tb)
 		tb.Errorf("the test body fails; cleanup must still run")
 	}, func() {
 		require.NotNil(t, c)
-		assert.Len(t, processesUsing(t, c.dir), 2, "etcd and kube-apiserver should be running now")
+		assert.Len(t, proctest.ProcessesUsing(t, c.dir), 2, "etcd and kube-apiserver should be running now")
 		assert.DirExists(t, c.dir)
 	})
 	require.NotNil(t, c)
 
-	assert.Empty(t, processesUsing(t, c.dir), "processes left running")
+	assert.Empty(t, proctest.ProcessesUsing(t, c.dir), "processes left running")
 	assert.NoDirExists(t, c.dir)
-	assertNoLeftovers(t, tmp)
+	proctest.AssertNoLeftovers(t, tmp)
 }
 
 // TestFailedStartCleansUp makes kube-apiserver exit at once (/bin/false) after etcd is up: Start must fail fast
@@ -40,20 +41,20 @@ func TestFailedStartCleansUp(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv(EnvKubeAPIServer, "/bin/false")
 
-	fake := &fakeTB{TB: t}
+	fake := &proctest.FakeTB{TB: t}
 	var etcdRunning []int
-	fake.run(func(tb testing.TB) {
+	fake.Run(func(tb testing.TB) {
 		Start(tb)
 		t.Error("Start returned although kube-apiserver exited")
 	}, func() {
-		etcdRunning = processesUsing(t, tmp)
+		etcdRunning = proctest.ProcessesUsing(t, tmp)
 	})
 
-	require.Len(t, fake.failures, 1)
-	assert.Contains(t, fake.failures[0], "kube-apiserver wrote no serving cert")
-	assert.Contains(t, fake.failures[0], "process exited: exit status 1")
+	require.Len(t, fake.Failures(), 1)
+	assert.Contains(t, fake.Failures()[0], "kube-apiserver wrote no serving cert")
+	assert.Contains(t, fake.Failures()[0], "process exited: exit status 1")
 	assert.Len(t, etcdRunning, 1, "etcd should have been running before cleanup")
-	assertNoLeftovers(t, tmp)
+	proctest.AssertNoLeftovers(t, tmp)
 }
 
 // TestMissingBinaryTellsHowToBuild needs no servers, so it also runs with -short.
@@ -63,20 +64,12 @@ func TestMissingBinaryTellsHowToBuild(t *testing.T) {
 	t.Setenv(EnvEtcd, "/nonexistent/etcd")
 	t.Setenv(EnvKubeAPIServer, "/bin/false") // present, so the etcd lookup is what fails
 
-	fake := &fakeTB{TB: t}
-	fake.run(func(tb testing.TB) { Start(tb) }, func() {})
+	fake := &proctest.FakeTB{TB: t}
+	fake.Run(func(tb testing.TB) { Start(tb) }, func() {})
 
-	require.Len(t, fake.failures, 1)
-	assert.Contains(t, fake.failures[0], "/nonexistent/etcd")
-	assert.Contains(t, fake.failures[0], "run hack/controlplane-binaries.sh")
-	assert.Contains(t, fake.failures[0], EnvEtcd)
-	assertNoLeftovers(t, tmp)
-}
-
-func assertNoLeftovers(t *testing.T, tmp string) {
-	t.Helper()
-	entries, err := os.ReadDir(tmp)
-	require.NoError(t, err)
-	assert.Empty(t, entries, "temp dirs left behind")
-	assert.Empty(t, processesUsing(t, tmp), "processes left running")
+	require.Len(t, fake.Failures(), 1)
+	assert.Contains(t, fake.Failures()[0], "/nonexistent/etcd")
+	assert.Contains(t, fake.Failures()[0], "run hack/controlplane-binaries.sh")
+	assert.Contains(t, fake.Failures()[0], EnvEtcd)
+	proctest.AssertNoLeftovers(t, tmp)
 }

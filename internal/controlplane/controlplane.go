@@ -24,12 +24,15 @@ const readyTimeout = 90 * time.Second
 
 // ControlPlane is a running etcd + kube-apiserver pair owned by one test.
 type ControlPlane struct {
-	dir       string // temp root holding data, certs, credentials and logs; removed on cleanup
-	etcd      *process
-	apiserver *process
-	config    *rest.Config
-	dynamic   dynamic.Interface
-	mapper    *restmapper.DeferredDiscoveryRESTMapper
+	dir        string // temp root holding data, certs, credentials and logs; removed on cleanup
+	etcd       *process
+	apiserver  *process
+	components []*process // started beside the apiserver (StartComponent); stopped first, newest first
+	creds      credentials
+	kubeconfig string // admin kubeconfig file for the processes and tools a test starts
+	config     *rest.Config
+	dynamic    dynamic.Interface
+	mapper     *restmapper.DeferredDiscoveryRESTMapper
 }
 
 // Start launches etcd and kube-apiserver on free 127.0.0.1 ports and waits until the apiserver is ready. Both
@@ -69,7 +72,8 @@ func (c *ControlPlane) start(etcdBin, apiserverBin string) error {
 	if err != nil {
 		return fmt.Errorf("writing credentials: %w", err)
 	}
-	ports, err := freePorts(3)
+	c.creds = creds
+	ports, err := FreePorts(3)
 	if err != nil {
 		return fmt.Errorf("choosing ports: %w", err)
 	}
@@ -124,6 +128,10 @@ func (c *ControlPlane) start(etcdBin, apiserverBin string) error {
 		return err
 	}
 	c.config = config
+	c.kubeconfig = filepath.Join(c.dir, "kubeconfig")
+	if err := writeKubeconfig(c.kubeconfig, config); err != nil {
+		return fmt.Errorf("writing kubeconfig: %w", err)
+	}
 
 	c.dynamic, err = dynamic.NewForConfig(config)
 	if err != nil {
@@ -143,10 +151,16 @@ func (c *ControlPlane) cleanup(t testing.TB) {
 	t.Helper()
 	// A failed Start already carries the log tail in its message; repeat it only for a failed test body.
 	if t.Failed() && c.config != nil {
-		t.Logf("kube-apiserver log tail:\n%s", c.apiserver.logTail())
+		for _, p := range append(c.components, c.apiserver) {
+			t.Logf("%s log tail:\n%s", p.name, p.logTail())
+		}
 	}
 	var errs []error
-	for _, p := range []*process{c.apiserver, c.etcd} {
+	stopOrder := make([]*process, 0, len(c.components)+2)
+	for i := len(c.components) - 1; i >= 0; i-- {
+		stopOrder = append(stopOrder, c.components[i])
+	}
+	for _, p := range append(stopOrder, c.apiserver, c.etcd) {
 		if p != nil {
 			errs = append(errs, p.stop())
 		}

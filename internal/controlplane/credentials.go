@@ -52,9 +52,9 @@ func writeCredentials(dir string) (credentials, error) {
 	return c, nil
 }
 
-// freePorts reserves n distinct loopback ports. They are released before the servers bind, so another process
+// FreePorts reserves n distinct loopback ports. They are released before the servers bind, so another process
 // could take one in between; Start reports that as a start-up failure with the server's log.
-func freePorts(n int) ([]int, error) {
+func FreePorts(n int) ([]int, error) {
 	ports := make([]int, 0, n)
 	for range n {
 		l, err := net.Listen("tcp", "127.0.0.1:0")

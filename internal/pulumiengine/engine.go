@@ -1,0 +1,118 @@
+// Package pulumiengine runs Pulumi programs on the real engine for tests: the pinned CLI (through the Automation
+// API), the Go language host and the locally built Kubernetes provider, with a local file backend, a passphrase
+// secrets provider and a private PULUMI_HOME, all in a temp dir removed when the test ends. Nothing is fetched:
+// automatic plugin acquisition is off, so a plugin the program needs but the engine lacks fails loudly.
+package pulumiengine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+)
+
+// Engine is one private Pulumi installation: CLI, language host and plugins under a temp PULUMI_HOME.
+type Engine struct {
+	dir     string // temp root: bin/, home/, backend/, projects/
+	command auto.PulumiCommand
+	env     map[string]string
+}
+
+// New prepares an engine with the Kubernetes provider installed under the program's SDK version. repoRoot is the
+// checkout whose go.mod names that version.
+func New(t testing.TB, repoRoot string) *Engine {
+	t.Helper()
+	bins, err := findBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pluginVersion, err := KubernetesPluginVersion(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	e := &Engine{dir: dir}
+	// The Automation API runs ROOT/bin/pulumi and puts that directory first on the program's PATH, which is where
+	// the engine looks for pulumi-language-go.
+	binDir := filepath.Join(dir, "bin")
+	for _, d := range []string{binDir, filepath.Join(dir, "home"), filepath.Join(dir, "backend"), filepath.Join(dir, "projects")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, target := range map[string]string{"pulumi": bins.pulumi, "pulumi-language-go": bins.languageGo} {
+		if err := os.Symlink(target, filepath.Join(binDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.env = map[string]string{
+		"PULUMI_HOME":                                   filepath.Join(dir, "home"),
+		"PULUMI_BACKEND_URL":                            "file://" + filepath.Join(dir, "backend"),
+		"PULUMI_CONFIG_PASSPHRASE":                      "egress-mesh-test-passphrase", // protects throw-away state only
+		"PULUMI_SKIP_UPDATE_CHECK":                      "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION":   "true",
+		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":      "true",
+		"PULUMI_SKIP_CONFIRMATIONS":                     "true",
+		"PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS": "true",
+		"PATH": binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+	}
+	e.command, err = auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: dir, SkipVersionCheck: true})
+	if err != nil {
+		t.Fatalf("pulumi CLI at %s: %v", bins.pulumi, err)
+	}
+	if out, err := e.cli("plugin", "install", "resource", "kubernetes", pluginVersion, "--file", bins.kubernetesProvider); err != nil {
+		t.Fatalf("installing the Kubernetes provider %s as %s: %v\n%s", bins.kubernetesProvider, pluginVersion, err, out)
+	}
+	return e
+}
+
+// cli runs the CLI directly, for the commands the Automation API does not wrap with a --file option.
+func (e *Engine) cli(args ...string) (string, error) {
+	cmd := exec.Command(filepath.Join(e.dir, "bin", "pulumi"), args...)
+	cmd.Env = os.Environ()
+	for k, v := range e.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Plugins lists the installed plugins as "kind name version" lines, e.g. to show which providers an update needed.
+func (e *Engine) Plugins() (string, error) { return e.cli("plugin", "ls") }
+
+// Stack creates (or selects) stack name of the program in programDir. The project lives in a temp dir whose
+// Pulumi.yaml points `main` at programDir, so the engine builds and runs the program where it is (its relative
+// paths and go.mod apply) while stack files, config and state stay out of the checkout.
+func (e *Engine) Stack(ctx context.Context, t testing.TB, programDir, project, name string, config auto.ConfigMap) *Stack {
+	t.Helper()
+	absProgram, err := filepath.Abs(programDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projectDir := filepath.Join(e.dir, "projects", project+"-"+name)
+	if err := os.MkdirAll(projectDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	main, err := filepath.Rel(projectDir, absProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projectYAML := fmt.Sprintf("name: %s\nruntime: go\nmain: %s\n", project, main)
+	if err := os.WriteFile(filepath.Join(projectDir, "Pulumi.yaml"), []byte(projectYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := auto.UpsertStackLocalSource(ctx, name, projectDir, auto.Pulumi(e.command), auto.EnvVars(e.env),
+		auto.PulumiHome(e.env["PULUMI_HOME"]))
+	if err != nil {
+		t.Fatalf("creating stack %s: %v", name, err)
+	}
+	st := &Stack{stack: s, engine: e}
+	if err := st.SetConfig(ctx, config); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

@@ -1,0 +1,150 @@
+package pulumiengine
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/egress-mesh/egress-mesh/internal/controlplane/proctest"
+	"github.com/egress-mesh/egress-mesh/internal/simcluster"
+	"github.com/egress-mesh/egress-mesh/versions"
+)
+
+func TestPinsMatchToolsModules(t *testing.T) {
+	root := filepath.Join("..", "..")
+	assert.Equal(t, versions.PulumiCLI, proctest.RequiredVersion(t, root, "pulumi", "github.com/pulumi/pulumi/pkg/v3"))
+	assert.Equal(t, versions.PulumiLanguageGo, proctest.RequiredVersion(t, root, "pulumi-language-go", "github.com/pulumi/pulumi/sdk/v3"))
+	assert.Equal(t, versions.PulumiKubernetesProviderBuild,
+		proctest.RequiredVersion(t, root, "pulumi-kubernetes", "github.com/pulumi/pulumi-kubernetes/provider/v4"))
+}
+
+func TestKubernetesPluginVersionComesFromGoMod(t *testing.T) {
+	v, err := KubernetesPluginVersion(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	assert.Regexp(t, `^v4\.\d+\.\d+$`, v)
+	_, err = KubernetesPluginVersion(t.TempDir())
+	assert.Error(t, err, "a directory without go.mod must not yield a version")
+}
+
+// TestEngineLifecycle drives a one-ConfigMap program through the real engine and provider against a simulated
+// cluster: preview, up, a preview that must show no changes, an in-place update, export and destroy, checking each
+// step's effect in the API server rather than in the engine's own report.
+func TestEngineLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the Pulumi engine check was skipped (it runs the Pulumi CLI, Go language host and Kubernetes " +
+			"provider against a simulated cluster; run without -short after make toolchain)")
+	}
+	cluster := simcluster.Start(t, simcluster.Options{})
+	root, err := RepoRoot()
+	require.NoError(t, err)
+	engine := New(t, root)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+
+	stack := engine.Stack(ctx, t, filepath.Join("testdata", "configmap"), "configmap", "test", auto.ConfigMap{
+		"kubeconfig": {Value: cluster.Kubeconfig()},
+		"key":        {Value: "hello"},
+		"value":      {Value: "world"},
+	})
+	configMaps := cluster.Client.CoreV1().ConfigMaps("default")
+	step := func(name string, began time.Time) { t.Logf("%s: %s", name, time.Since(began).Round(time.Millisecond)) }
+
+	began := time.Now()
+	preview, err := stack.Preview(ctx)
+	require.NoError(t, err)
+	step("preview", began)
+	assert.Equal(t, 3, preview.Changes[apitype.OpCreate], "stack, provider and ConfigMap:\n%s", preview.Diff)
+	assert.Contains(t, preview.Diff, "+ kubernetes:core/v1:ConfigMap")
+	_, err = configMaps.Get(ctx, "greeting", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(err), "preview must not create anything: %v", err)
+
+	began = time.Now()
+	up, err := stack.Up(ctx)
+	require.NoError(t, err)
+	step("up", began)
+	cm, err := configMaps.Get(ctx, "greeting", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"hello": "world"}, cm.Data)
+	steps := Steps(up.Events)
+	require.Len(t, steps, 2, "provider and ConfigMap")
+	ex, err := stack.Export(ctx)
+	require.NoError(t, err)
+	tl := Analyse(steps, Dependencies(ex))
+	t.Logf("up timeline: %s", tl)
+	assert.Equal(t, []string{"sim", "greeting"}, shortNames(tl.Chain), "the ConfigMap waits for its provider")
+
+	began = time.Now()
+	_, err = stack.PreviewExpectNoChanges(ctx)
+	require.NoError(t, err, "a second preview must show no changes")
+	step("no-change preview", began)
+
+	// Negative control: after a config change, the same no-change check must fail.
+	require.NoError(t, stack.SetConfig(ctx, auto.ConfigMap{"value": {Value: "again"}}))
+	_, err = stack.PreviewExpectNoChanges(ctx)
+	require.Error(t, err, "a changed value must make --expect-no-changes fail")
+
+	preview, err = stack.Preview(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[apitype.OpType]int{apitype.OpUpdate: 1, apitype.OpSame: 2}, preview.Changes, preview.Diff)
+	assert.Contains(t, preview.Diff, `~ data: {`, preview.Diff)
+	assert.Contains(t, preview.Diff, `"again"`, preview.Diff)
+	_, err = stack.Up(ctx)
+	require.NoError(t, err)
+	updated, err := configMaps.Get(ctx, "greeting", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "again", updated.Data["hello"])
+	assert.Equal(t, cm.UID, updated.UID, "updated in place, not replaced")
+
+	ex, err = stack.Export(ctx)
+	require.NoError(t, err)
+	var types []string
+	for _, r := range ex.Resources {
+		types = append(types, string(r.Type))
+	}
+	assert.ElementsMatch(t, []string{"pulumi:pulumi:Stack", "pulumi:providers:kubernetes", "kubernetes:core/v1:ConfigMap"}, types)
+
+	began = time.Now()
+	_, err = stack.Destroy(ctx)
+	require.NoError(t, err)
+	step("destroy", began)
+	_, err = configMaps.Get(ctx, "greeting", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(err), "destroy must delete the ConfigMap: %v", err)
+
+	// The engine loaded only the plugin it was given: nothing was downloaded.
+	plugins, err := engine.Plugins()
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(plugins, "kubernetes"), plugins)
+}
+
+// TestEngineReportsServerRejection is the negative control for the runner: an object the API server rejects makes
+// Up fail with the server's message, so a passing Up means the objects were really admitted.
+func TestEngineReportsServerRejection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the Pulumi engine check was skipped (run without -short after make toolchain)")
+	}
+	cluster := simcluster.Start(t, simcluster.Options{})
+	root, err := RepoRoot()
+	require.NoError(t, err)
+	engine := New(t, root)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	stack := engine.Stack(ctx, t, filepath.Join("testdata", "configmap"), "configmap", "bad", auto.ConfigMap{
+		"kubeconfig": {Value: cluster.Kubeconfig()},
+		"key":        {Value: "not a valid key!"}, // ConfigMap keys must match [-._a-zA-Z0-9]+
+		"value":      {Value: "x"},
+	})
+	_, err = stack.Up(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a valid config key must consist of alphanumeric characters")
+	_, getErr := cluster.Client.CoreV1().ConfigMaps("default").Get(ctx, "greeting", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(getErr))
+}

@@ -1,0 +1,167 @@
+package pulumiengine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+// Stack is one stack of a program on the Engine.
+type Stack struct {
+	stack  auto.Stack
+	engine *Engine
+}
+
+// SetConfig sets config values (secret ones stay encrypted in the stack's config).
+func (s *Stack) SetConfig(ctx context.Context, config auto.ConfigMap) error {
+	if len(config) == 0 {
+		return nil
+	}
+	// Path: keys like "egress-mesh:destinations[0].host" address into structured values, as `pulumi config set --path`.
+	if err := s.stack.SetAllConfigWithOptions(ctx, config, &auto.ConfigOptions{Path: true}); err != nil {
+		return fmt.Errorf("setting config of stack %s: %w", s.stack.Name(), err)
+	}
+	return nil
+}
+
+// Preview is what `pulumi preview --diff` shows (Diff) and the engine's count of steps by operation.
+type Preview struct {
+	Diff    string
+	Changes map[apitype.OpType]int
+	Events  []Event
+}
+
+// Preview runs `pulumi preview --diff`.
+func (s *Stack) Preview(ctx context.Context) (Preview, error) {
+	rec := newRecorder()
+	var out bytes.Buffer
+	res, err := s.stack.Preview(ctx, optpreview.Diff(), optpreview.ProgressStreams(&out), optpreview.Color("never"),
+		optpreview.EventStreams(rec.channel()))
+	p := Preview{Diff: out.String(), Changes: res.ChangeSummary, Events: rec.wait()}
+	if err != nil {
+		return p, fmt.Errorf("preview of %s: %w\n%s", s.stack.Name(), err, out.String())
+	}
+	return p, nil
+}
+
+// PreviewExpectNoChanges runs `pulumi preview --expect-no-changes`; it fails when the engine plans any change.
+func (s *Stack) PreviewExpectNoChanges(ctx context.Context) (Preview, error) {
+	rec := newRecorder()
+	var out bytes.Buffer
+	res, err := s.stack.Preview(ctx, optpreview.ExpectNoChanges(), optpreview.Diff(), optpreview.ProgressStreams(&out),
+		optpreview.Color("never"), optpreview.EventStreams(rec.channel()))
+	p := Preview{Diff: out.String(), Changes: res.ChangeSummary, Events: rec.wait()}
+	if err != nil {
+		return p, fmt.Errorf("preview --expect-no-changes of %s: %w\n%s", s.stack.Name(), err, out.String())
+	}
+	return p, nil
+}
+
+// Update is the result of `up` or `destroy`: the engine's summary and the event log with arrival times.
+type Update struct {
+	Output  string
+	Changes map[string]int
+	Events  []Event
+	Wall    time.Duration
+}
+
+// Up runs `pulumi up --yes --skip-preview`.
+func (s *Stack) Up(ctx context.Context) (Update, error) {
+	rec := newRecorder()
+	var out bytes.Buffer
+	began := time.Now()
+	res, err := s.stack.Up(ctx, optup.ProgressStreams(&out), optup.Color("never"), optup.EventStreams(rec.channel()))
+	u := Update{Output: out.String(), Events: rec.wait(), Wall: time.Since(began)}
+	if res.Summary.ResourceChanges != nil {
+		u.Changes = *res.Summary.ResourceChanges
+	}
+	if err != nil {
+		return u, fmt.Errorf("up of %s: %w\n%s", s.stack.Name(), err, out.String())
+	}
+	return u, nil
+}
+
+// Destroy runs `pulumi destroy --yes`.
+func (s *Stack) Destroy(ctx context.Context) (Update, error) {
+	rec := newRecorder()
+	var out bytes.Buffer
+	began := time.Now()
+	res, err := s.stack.Destroy(ctx, optdestroy.ProgressStreams(&out), optdestroy.Color("never"),
+		optdestroy.EventStreams(rec.channel()))
+	u := Update{Output: out.String(), Events: rec.wait(), Wall: time.Since(began)}
+	if res.Summary.ResourceChanges != nil {
+		u.Changes = *res.Summary.ResourceChanges
+	}
+	if err != nil {
+		return u, fmt.Errorf("destroy of %s: %w\n%s", s.stack.Name(), err, out.String())
+	}
+	return u, nil
+}
+
+// Export is `pulumi stack export`: the raw checkpoint JSON (secrets stay ciphertext) and its parsed resources.
+type Export struct {
+	Raw       []byte
+	Resources []apitype.ResourceV3
+}
+
+func (s *Stack) Export(ctx context.Context) (Export, error) {
+	d, err := s.stack.Export(ctx)
+	if err != nil {
+		return Export{}, fmt.Errorf("export of %s: %w", s.stack.Name(), err)
+	}
+	var dep apitype.DeploymentV3
+	if err := json.Unmarshal(d.Deployment, &dep); err != nil {
+		return Export{}, fmt.Errorf("parsing the export of %s: %w", s.stack.Name(), err)
+	}
+	return Export{Raw: d.Deployment, Resources: dep.Resources}, nil
+}
+
+// Event is one engine event with the time this process received it: the engine's own timestamps have
+// one-second resolution, too coarse for resources that take milliseconds.
+type Event struct {
+	At time.Time
+	apitype.EngineEvent
+}
+
+// recorder collects the engine's event stream; the Automation API closes the channel when the operation ends.
+type recorder struct {
+	ch     chan events.EngineEvent
+	done   chan struct{}
+	mu     sync.Mutex
+	events []Event
+}
+
+func newRecorder() *recorder {
+	r := &recorder{ch: make(chan events.EngineEvent, 256), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for ev := range r.ch {
+			r.mu.Lock()
+			r.events = append(r.events, Event{At: time.Now(), EngineEvent: ev.EngineEvent})
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+func (r *recorder) channel() chan<- events.EngineEvent { return r.ch }
+
+func (r *recorder) wait() []Event {
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second): // the operation failed before the stream was opened
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Event(nil), r.events...)
+}
