@@ -39,16 +39,7 @@ func TestKubernetesPluginVersionComesFromGoMod(t *testing.T) {
 // cluster: preview, up, a preview that must show no changes, an in-place update, export and destroy, checking each
 // step's effect in the API server rather than in the engine's own report.
 func TestEngineLifecycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the Pulumi engine check was skipped (it runs the Pulumi CLI, Go language host and Kubernetes " +
-			"provider against a simulated cluster; run without -short after make toolchain)")
-	}
-	cluster := simcluster.Start(t, simcluster.Options{})
-	root, err := RepoRoot()
-	require.NoError(t, err)
-	engine := New(t, root)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
+	cluster, engine, ctx := startEngine(t, 15*time.Minute)
 
 	stack := engine.Stack(ctx, t, filepath.Join("testdata", "configmap"), "configmap", "test", auto.ConfigMap{
 		"kubeconfig": {Value: cluster.Kubeconfig()},
@@ -128,23 +119,28 @@ func TestEngineLifecycle(t *testing.T) {
 // TestEngineReportsServerRejection is the negative control for the runner: an object the API server rejects makes
 // Up fail with the server's message, so a passing Up means the objects were really admitted.
 func TestEngineReportsServerRejection(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the Pulumi engine check was skipped (run without -short after make toolchain)")
-	}
-	cluster := simcluster.Start(t, simcluster.Options{})
-	root, err := RepoRoot()
-	require.NoError(t, err)
-	engine := New(t, root)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	cluster, engine, ctx := startEngine(t, 10*time.Minute)
 	stack := engine.Stack(ctx, t, filepath.Join("testdata", "configmap"), "configmap", "bad", auto.ConfigMap{
 		"kubeconfig": {Value: cluster.Kubeconfig()},
 		"key":        {Value: "not a valid key!"}, // ConfigMap keys must match [-._a-zA-Z0-9]+
 		"value":      {Value: "x"},
 	})
-	_, err = stack.Up(ctx)
+	_, err := stack.Up(ctx)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "a valid config key must consist of alphanumeric characters")
 	_, getErr := cluster.Client.CoreV1().ConfigMaps("default").Get(ctx, "greeting", metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(getErr))
+}
+
+// startEngine starts a simulated cluster and an engine for one test, with a context that ends with the test.
+func startEngine(t *testing.T, timeout time.Duration) (*simcluster.Cluster, *Engine, context.Context) {
+	t.Helper()
+	proctest.SkipShort(t, "the Pulumi engine check (Pulumi CLI, Go language host and Kubernetes provider on a simulated cluster)")
+	cluster := simcluster.Start(t, simcluster.Options{})
+	root, err := RepoRoot()
+	require.NoError(t, err)
+	engine := New(t, root)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return cluster, engine, ctx
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -42,27 +43,22 @@ type Preview struct {
 }
 
 // Preview runs `pulumi preview --diff`.
-func (s *Stack) Preview(ctx context.Context) (Preview, error) {
-	rec := newRecorder()
-	var out bytes.Buffer
-	res, err := s.stack.Preview(ctx, optpreview.Diff(), optpreview.ProgressStreams(&out), optpreview.Color("never"),
-		optpreview.EventStreams(rec.channel()))
-	p := Preview{Diff: out.String(), Changes: res.ChangeSummary, Events: rec.wait()}
-	if err != nil {
-		return p, fmt.Errorf("preview of %s: %w\n%s", s.stack.Name(), err, out.String())
-	}
-	return p, nil
-}
+func (s *Stack) Preview(ctx context.Context) (Preview, error) { return s.preview(ctx, "preview") }
 
 // PreviewExpectNoChanges runs `pulumi preview --expect-no-changes`; it fails when the engine plans any change.
 func (s *Stack) PreviewExpectNoChanges(ctx context.Context) (Preview, error) {
+	return s.preview(ctx, "preview --expect-no-changes", optpreview.ExpectNoChanges())
+}
+
+func (s *Stack) preview(ctx context.Context, what string, opts ...optpreview.Option) (Preview, error) {
 	rec := newRecorder()
 	var out bytes.Buffer
-	res, err := s.stack.Preview(ctx, optpreview.ExpectNoChanges(), optpreview.Diff(), optpreview.ProgressStreams(&out),
-		optpreview.Color("never"), optpreview.EventStreams(rec.channel()))
+	opts = append(opts, optpreview.Diff(), optpreview.ProgressStreams(&out), optpreview.Color("never"),
+		optpreview.EventStreams(rec.channel()))
+	res, err := s.stack.Preview(ctx, opts...)
 	p := Preview{Diff: out.String(), Changes: res.ChangeSummary, Events: rec.wait()}
 	if err != nil {
-		return p, fmt.Errorf("preview --expect-no-changes of %s: %w\n%s", s.stack.Name(), err, out.String())
+		return p, fmt.Errorf("%s of %s: %w\n%s", what, s.stack.Name(), err, out.String())
 	}
 	return p, nil
 }
@@ -77,33 +73,33 @@ type Update struct {
 
 // Up runs `pulumi up --yes --skip-preview`.
 func (s *Stack) Up(ctx context.Context) (Update, error) {
-	rec := newRecorder()
-	var out bytes.Buffer
-	began := time.Now()
-	res, err := s.stack.Up(ctx, optup.ProgressStreams(&out), optup.Color("never"), optup.EventStreams(rec.channel()))
-	u := Update{Output: out.String(), Events: rec.wait(), Wall: time.Since(began)}
-	if res.Summary.ResourceChanges != nil {
-		u.Changes = *res.Summary.ResourceChanges
-	}
-	if err != nil {
-		return u, fmt.Errorf("up of %s: %w\n%s", s.stack.Name(), err, out.String())
-	}
-	return u, nil
+	return s.update(ctx, "up", func(out io.Writer, ch chan<- events.EngineEvent) (auto.UpdateSummary, error) {
+		res, err := s.stack.Up(ctx, optup.ProgressStreams(out), optup.Color("never"), optup.EventStreams(ch))
+		return res.Summary, err
+	})
 }
 
 // Destroy runs `pulumi destroy --yes`.
 func (s *Stack) Destroy(ctx context.Context) (Update, error) {
+	return s.update(ctx, "destroy", func(out io.Writer, ch chan<- events.EngineEvent) (auto.UpdateSummary, error) {
+		res, err := s.stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.Color("never"),
+			optdestroy.EventStreams(ch))
+		return res.Summary, err
+	})
+}
+
+func (s *Stack) update(ctx context.Context, what string,
+	run func(out io.Writer, ch chan<- events.EngineEvent) (auto.UpdateSummary, error)) (Update, error) {
 	rec := newRecorder()
 	var out bytes.Buffer
 	began := time.Now()
-	res, err := s.stack.Destroy(ctx, optdestroy.ProgressStreams(&out), optdestroy.Color("never"),
-		optdestroy.EventStreams(rec.channel()))
+	summary, err := run(&out, rec.channel())
 	u := Update{Output: out.String(), Events: rec.wait(), Wall: time.Since(began)}
-	if res.Summary.ResourceChanges != nil {
-		u.Changes = *res.Summary.ResourceChanges
+	if summary.ResourceChanges != nil {
+		u.Changes = *summary.ResourceChanges
 	}
 	if err != nil {
-		return u, fmt.Errorf("destroy of %s: %w\n%s", s.stack.Name(), err, out.String())
+		return u, fmt.Errorf("%s of %s: %w\n%s", what, s.stack.Name(), err, out.String())
 	}
 	return u, nil
 }

@@ -80,13 +80,7 @@ func (c *Cluster) startComponents(kcm, scheduler, kwok string, opts Options) err
 	if err != nil {
 		return fmt.Errorf("choosing ports: %w", err)
 	}
-	dir := c.Dir()
-	kcmURL := "https://127.0.0.1:" + strconv.Itoa(ports[0])
-	if err := c.StartComponent("kube-controller-manager", kcm,
-		controlplane.Health{URL: kcmURL + "/healthz", CertFile: filepath.Join(dir, "kcm-certs", "kube-controller-manager.crt")},
-		"--kubeconfig="+c.Kubeconfig(),
-		"--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(ports[0]), "--cert-dir="+filepath.Join(dir, "kcm-certs"),
-		"--leader-elect=false",
+	if err := c.startSecureComponent("kube-controller-manager", kcm, ports[0],
 		"--controllers="+strings.Join(Controllers, ","),
 		"--service-account-private-key-file="+c.ServiceAccountKeyFile(),
 		"--root-ca-file="+c.ServingCAFile(),
@@ -94,13 +88,7 @@ func (c *Cluster) startComponents(kcm, scheduler, kwok string, opts Options) err
 	); err != nil {
 		return err
 	}
-	schedURL := "https://127.0.0.1:" + strconv.Itoa(ports[1])
-	if err := c.StartComponent("kube-scheduler", scheduler,
-		controlplane.Health{URL: schedURL + "/healthz", CertFile: filepath.Join(dir, "scheduler-certs", "kube-scheduler.crt")},
-		"--kubeconfig="+c.Kubeconfig(),
-		"--bind-address=127.0.0.1", "--secure-port="+strconv.Itoa(ports[1]), "--cert-dir="+filepath.Join(dir, "scheduler-certs"),
-		"--leader-elect=false",
-	); err != nil {
+	if err := c.startSecureComponent("kube-scheduler", scheduler, ports[1]); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -123,4 +111,20 @@ func (c *Cluster) startComponents(kcm, scheduler, kwok string, opts Options) err
 		return err
 	}
 	return c.waitDefaultServiceAccount(ctx)
+}
+
+// startSecureComponent starts a Kubernetes component (controller manager, scheduler) with the flags both share:
+// the admin kubeconfig, serving on loopback with a self-signed cert in the temp dir (their defaults are 0.0.0.0 and
+// /var/run/kubernetes), and no leader election, since there is only one of each.
+func (c *Cluster) startSecureComponent(name, bin string, port int, args ...string) error {
+	certDir := filepath.Join(c.Dir(), name+"-certs")
+	health := controlplane.Health{
+		URL:      "https://127.0.0.1:" + strconv.Itoa(port) + "/healthz",
+		CertFile: filepath.Join(certDir, name+".crt"),
+	}
+	return c.StartComponent(name, bin, health, append([]string{
+		"--kubeconfig=" + c.Kubeconfig(),
+		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(port), "--cert-dir=" + certDir,
+		"--leader-elect=false",
+	}, args...)...)
 }

@@ -21,10 +21,7 @@ import (
 
 func skipShort(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: the simulated-cluster check was skipped (it starts etcd, kube-apiserver, " +
-			"kube-controller-manager, kube-scheduler and kwok; run without -short after make toolchain)")
-	}
+	proctest.SkipShort(t, "the simulated-cluster check (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)")
 }
 
 func TestPinsMatchToolsModules(t *testing.T) {

@@ -17,6 +17,14 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
+// SkipShort skips a heavy check under -short, saying what was skipped and how to run it, never silently.
+func SkipShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: " + what + " was skipped; run without -short after make toolchain")
+	}
+}
+
 // ProcessesUsing lists live processes whose command line mentions path: the servers all take flags under their
 // temp dir, so any hit after cleanup is a leaked process.
 func ProcessesUsing(t testing.TB, path string) []int {
