@@ -108,13 +108,18 @@ func Analyse(steps []Step, dependencies map[string][]string) Timeline {
 	return tl
 }
 
-// Dependencies reads each resource's dependencies from an export (a dependency on a component is recorded by the
-// engine as dependencies on its children, so custom resources suffice).
+// Dependencies reads what each resource waited for from an export: its dependencies (a dependency on a component
+// is recorded by the engine as dependencies on its children) and its provider, which must be configured before
+// the provider can act on the resource. A provider reference is "URN::ID".
 func Dependencies(ex Export) map[string][]string {
 	deps := map[string][]string{}
 	for _, r := range ex.Resources {
+		u := string(r.URN)
 		for _, d := range r.Dependencies {
-			deps[string(r.URN)] = append(deps[string(r.URN)], string(d))
+			deps[u] = append(deps[u], string(d))
+		}
+		if i := strings.LastIndex(r.Provider, "::"); i > 0 {
+			deps[u] = append(deps[u], r.Provider[:i])
 		}
 	}
 	return deps
