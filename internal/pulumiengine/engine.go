@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"sigs.k8s.io/yaml"
 )
 
 // Engine is one private Pulumi installation: CLI, language host and plugins under a temp PULUMI_HOME.
@@ -86,7 +87,9 @@ func (e *Engine) Plugins() (string, error) { return e.cli("plugin", "ls") }
 
 // Stack creates (or selects) stack name of the program in programDir. The project lives in a temp dir whose
 // Pulumi.yaml points `main` at programDir, so the engine builds and runs the program where it is (its relative
-// paths and go.mod apply) while stack files, config and state stay out of the checkout.
+// paths and go.mod apply) while stack files, config and state stay out of the checkout. When programDir has a
+// Pulumi.yaml, it is carried over (its config schema and defaults apply) without its backend, so the state goes
+// to the temp backend; otherwise project names a minimal Go project.
 func (e *Engine) Stack(ctx context.Context, t testing.TB, programDir, project, name string, config auto.ConfigMap) *Stack {
 	t.Helper()
 	absProgram, err := filepath.Abs(programDir)
@@ -101,8 +104,11 @@ func (e *Engine) Stack(ctx context.Context, t testing.TB, programDir, project, n
 	if err != nil {
 		t.Fatal(err)
 	}
-	projectYAML := fmt.Sprintf("name: %s\nruntime: go\nmain: %s\n", project, main)
-	if err := os.WriteFile(filepath.Join(projectDir, "Pulumi.yaml"), []byte(projectYAML), 0o644); err != nil {
+	projectYAML, err := projectFile(absProgram, project, main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(projectDir, "Pulumi.yaml"), projectYAML, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s, err := auto.UpsertStackLocalSource(ctx, name, projectDir, auto.Pulumi(e.command), auto.EnvVars(e.env),
@@ -115,4 +121,23 @@ func (e *Engine) Stack(ctx context.Context, t testing.TB, programDir, project, n
 		t.Fatal(err)
 	}
 	return st
+}
+
+// projectFile is programDir's Pulumi.yaml with main pointing at it and its backend removed, or a minimal Go
+// project named project when there is none.
+func projectFile(programDir, project, main string) ([]byte, error) {
+	settings := map[string]any{"name": project, "runtime": "go"}
+	b, err := os.ReadFile(filepath.Join(programDir, "Pulumi.yaml"))
+	switch {
+	case err == nil:
+		settings = map[string]any{}
+		if err := yaml.Unmarshal(b, &settings); err != nil {
+			return nil, fmt.Errorf("parsing %s/Pulumi.yaml: %w", programDir, err)
+		}
+		delete(settings, "backend") // it would take precedence over the temp backend
+	case !os.IsNotExist(err):
+		return nil, err
+	}
+	settings["main"] = main
+	return yaml.Marshal(settings)
 }

@@ -151,3 +151,19 @@ func startEngine(t *testing.T, timeout time.Duration) (*simcluster.Cluster, *Eng
 	t.Cleanup(cancel)
 	return cluster, engine, ctx
 }
+
+// TestProjectFileKeepsSchemaDropsBackend reads the repository's own Pulumi.yaml: its config schema (defaults the
+// program relies on) must survive, and its file:// backend must not, or state would land in the user's home.
+func TestProjectFileKeepsSchemaDropsBackend(t *testing.T) {
+	b, err := projectFile(filepath.Join("..", ".."), "ignored", "../../program")
+	require.NoError(t, err)
+	s := string(b)
+	assert.Contains(t, s, "name: egress-mesh")
+	assert.Contains(t, s, "main: ../../program")
+	assert.Contains(t, s, "squidMode:", "the config schema is carried over")
+	assert.NotContains(t, s, "backend", s)
+
+	b, err = projectFile(t.TempDir(), "configmap", "x")
+	require.NoError(t, err)
+	assert.Equal(t, "main: x\nname: configmap\nruntime: go\n", string(b))
+}
