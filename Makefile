@@ -23,7 +23,7 @@ render: ## Render every object, chart and edge of the stack offline into out/$(S
 controlplane: ## Build kube-apiserver and etcd from the Go module proxy into the cache (seconds when cached).
 	bash hack/controlplane-binaries.sh
 
-toolchain: controlplane ## Build the simulated cluster (controller manager, scheduler, kwok) and the Pulumi CLI, Go language host and Kubernetes provider into the cache (about an hour cold on 2 cores; seconds when cached).
+toolchain: controlplane ## Build the simulated cluster (controller manager, scheduler, kwok) and the Pulumi CLI, Go language host and Kubernetes provider into the cache (tens of minutes cold on 2 cores; seconds when cached).
 	bash hack/toolchain-binaries.sh
 
 crds: ## Download the pinned CRD and chart files into the cache (needs internet).
