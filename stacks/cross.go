@@ -21,7 +21,7 @@ func (p *parser) crossChecks(cfg *Config) {
 		p.fail("retryPerTryTimeout", cfg.Ollama.RetryPerTryTimeout,
 			fmt.Sprintf("must be shorter than requestTimeout (%s)", cfg.Ollama.RequestTimeout))
 	}
-	if p.ok("path") && p.ok("clusterName") && p.ok("gatewayNamespace") && p.ok("squidMode") {
+	if p.ok("path") && p.ok("cluster") && p.ok("squidMode") && p.ok("kyverno") && p.ok("gatewayNamespace") {
 		p.namespaceCollisions(cfg)
 	}
 	if cfg.Path != PathSquid {

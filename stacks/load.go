@@ -69,14 +69,9 @@ func Parse(raw Raw) (*Config, error) {
 	p := &parser{raw: raw}
 	p.unknownKeys()
 	p.secrecy()
-	cfg := &Config{
-		Path: p.oneOf("path", PathOllama, PathSquid),
-		Cluster: ClusterConfig{
-			Mode: p.oneOf("cluster", "kind", "existing"),
-		},
-		Squid: SquidConfig{Mode: p.oneOf("squidMode", SquidDocker, SquidCluster, SquidExisting)},
-	}
+	cfg := &Config{Path: p.choice("path"), Cluster: ClusterConfig{Mode: p.choice("cluster")}}
 	p.applicability()
+	cfg.Squid.Mode = p.choice("squidMode")
 	p.readValues(cfg)
 	p.crossChecks(cfg)
 	if len(p.errs) > 0 {

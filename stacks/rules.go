@@ -96,7 +96,7 @@ func (p *parser) applicability() {
 	p.inactive = map[string]bool{}
 	for _, k := range Keys {
 		for _, c := range k.Only {
-			if !p.ok(c.Key) || p.str(c.Key) == c.Value {
+			if !p.ok(c.Key) || !p.validChoice(c.Key) || p.str(c.Key) == c.Value {
 				continue
 			}
 			p.inactive[k.Name] = true

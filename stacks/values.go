@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,14 +43,21 @@ func (p *parser) readValues(cfg *Config) {
 	cfg.Client.Namespace = p.dnsLabelOr("clientNamespace", 63, clientDefault)
 }
 
-func (p *parser) oneOf(key string, allowed ...string) string {
+// choices are the values of the keys that select a path or mode; other keys' Only conditions refer to them.
+var choices = map[string][]string{
+	"path":      {PathOllama, PathSquid},
+	"cluster":   {"kind", "existing"},
+	"squidMode": {SquidDocker, SquidCluster, SquidExisting},
+}
+
+// validChoice reports whether key holds one of its choices.
+func (p *parser) validChoice(key string) bool { return slices.Contains(choices[key], p.str(key)) }
+
+func (p *parser) choice(key string) string {
 	v := p.str(key)
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
+	if !p.validChoice(key) {
+		p.fail(key, v, "must be one of: "+strings.Join(choices[key], ", "))
 	}
-	p.fail(key, v, "must be one of: "+strings.Join(allowed, ", "))
 	return v
 }
 
