@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/egress-mesh/egress-mesh/internal/editdistance"
 )
 
 // unknownKeys refuses every key in the project's namespace the program does not read. The Pulumi CLI passes
@@ -34,32 +36,11 @@ func closestKey(name string) string {
 		if strings.EqualFold(k.Name, name) {
 			return k.Name
 		}
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k.Name)); d < bestDist {
+		if d := editdistance.Levenshtein(strings.ToLower(name), strings.ToLower(k.Name)); d < bestDist {
 			best, bestDist = k.Name, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // secrecy applies each key's Secrecy: a required secret given in plain text, or a secret given for a value
