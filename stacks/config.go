@@ -63,12 +63,16 @@ type OllamaConfig struct {
 
 // SquidConfig is the Squid path: agentgateway tunnelling through a Squid forward proxy.
 type SquidConfig struct {
-	Mode         string // docker | cluster | existing
-	Address      string // existing only: host:port
-	Username     string // optional proxy credentials
-	Password     Secret
-	Destinations []Destination
-	Kyverno      bool // also run Kyverno and its ServiceEntry approval policy on this path
+	Mode     string // docker | cluster | existing
+	Address  string // existing only: host:port
+	Username string // optional proxy credentials
+	// AddressSecret and UsernameSecret say the value was set as a secret: it must reach every resource and
+	// output as a Pulumi secret.
+	AddressSecret  bool
+	UsernameSecret bool
+	Password       Secret
+	Destinations   []Destination
+	Kyverno        bool // also run Kyverno and its ServiceEntry approval policy on this path
 }
 
 // Destination is an external host clients may reach through the gateway.

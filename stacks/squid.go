@@ -75,6 +75,7 @@ func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 		Network:          cfg.Cluster.DockerNetwork,
 		ContainerName:    cfg.Cluster.Name + "-squid",
 		Address:          s.Address,
+		AddressSecret:    s.AddressSecret,
 		DependsOn:        proxyDeps,
 	})
 	if err != nil {
@@ -125,7 +126,8 @@ func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAut
 	case "docker":
 		squidLog = fmt.Sprintf("docker logs --tail 50 %s 2>&1 | grep %s", logs.Container, first.Host)
 	default:
-		squidLog = fmt.Sprintf("echo 'Squid is the existing proxy %s: read its access log there'", cfg.Squid.Address)
+		// Not the address itself: squidAddress may be a secret, and this output is not.
+		squidLog = "echo 'Squid is the existing proxy (squidAddress): read its access log there'"
 	}
 
 	var destinations pulumi.StringArray

@@ -49,10 +49,14 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		Name: pulumi.String("conf"), MountPath: pulumi.String(ConfPath), SubPath: pulumi.String("squid.conf"), ReadOnly: pulumi.Bool(true),
 	}}
 	if args.Credentials != nil {
+		line, err := c.htpasswd(ctx, name, args.Credentials)
+		if err != nil {
+			return err
+		}
 		secret, err := corev1.NewSecret(ctx, name+"-htpasswd", &corev1.SecretArgs{
 			Metadata:   kube.Meta{Name: HtpasswdSecret, Namespace: ns, Labels: labels}.Args(),
 			Type:       pulumi.String("Opaque"),
-			StringData: pulumi.StringMap{"htpasswd": htpasswd(args.Credentials)},
+			StringData: pulumi.StringMap{"htpasswd": line},
 		}, inNS...)
 		if err != nil {
 			return err

@@ -36,8 +36,12 @@ func (c *Squid) inDocker(ctx *pulumi.Context, name string, args *Args) error {
 		File: pulumi.String(ConfPath), Content: pulumi.String(conf),
 	}}
 	if args.Credentials != nil {
+		line, err := c.htpasswd(ctx, name, args.Credentials)
+		if err != nil {
+			return err
+		}
 		uploads = append(uploads, &docker.ContainerUploadArgs{
-			File: pulumi.String(HtpasswdPath), Content: htpasswd(args.Credentials),
+			File: pulumi.String(HtpasswdPath), Content: line,
 		})
 	}
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -56,8 +57,9 @@ type Args struct {
 	Network       string
 	ContainerName string
 
-	// Existing mode: host:port of the proxy.
-	Address string
+	// Existing mode: host:port of the proxy; AddressSecret keeps it a Pulumi secret wherever it goes.
+	Address       string
+	AddressSecret bool
 
 	// DependsOn holds specific resources that must exist first (in docker mode, what creates Network).
 	DependsOn []pulumi.Resource
@@ -85,6 +87,8 @@ type Squid struct {
 	Service    *corev1.Service
 	// Docker mode.
 	Container *docker.Container
+	// Salt is the command whose stdout, kept in the state, salts the htpasswd line (with credentials).
+	Salt *local.Command
 }
 
 // New provides the proxy for args.Mode.
@@ -117,20 +121,37 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 func (c *Squid) existing(args *Args) error {
 	host, portText, err := net.SplitHostPort(args.Address)
 	if err != nil {
-		return fmt.Errorf("squid address %q: %w", args.Address, err)
+		return fmt.Errorf("squid address: %w", err) // no value: it may be a secret
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 1 || port > 65535 {
-		return fmt.Errorf("squid address %q: bad port", args.Address)
+		return fmt.Errorf("squid address: bad port")
 	}
-	c.Proxy = agentgateway.TunnelProxy{Host: pulumi.String(host), Port: port}
+	var hostInput pulumi.StringInput = pulumi.String(host)
+	if args.AddressSecret {
+		hostInput = pulumi.ToSecret(hostInput).(pulumi.StringOutput)
+	}
+	c.Proxy = agentgateway.TunnelProxy{Host: hostInput, Port: port}
 	c.Logs = Logs{Kind: "none"}
 	return nil
 }
 
-// htpasswd is the secret content of the htpasswd file, or nil without credentials.
-func htpasswd(creds *Credentials) pulumi.StringOutput {
-	return pulumi.ToSecret(creds.Password.ToStringOutput().ApplyT(func(pw string) string {
-		return htpasswdLine(creds.Username, pw)
-	})).(pulumi.StringOutput)
+// htpasswd is the secret content of the htpasswd file: the credentials hashed with this stack's salt, which a
+// local command draws once and the state keeps (see saltCommand).
+func (c *Squid) htpasswd(ctx *pulumi.Context, name string, creds *Credentials) (pulumi.StringOutput, error) {
+	salt, err := local.NewCommand(ctx, name+"-htpasswd-salt", &local.CommandArgs{
+		Create: pulumi.String(saltCommand),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	c.Salt = salt
+	line := pulumi.All(creds.Password, salt.Stdout).ApplyT(func(v []any) (string, error) {
+		pw, s := v[0].(string), v[1].(string)
+		if len(s) != saltLength {
+			return "", fmt.Errorf("squid: htpasswd salt has %d characters, want %d", len(s), saltLength)
+		}
+		return htpasswdLine(creds.Username, pw, s), nil
+	}).(pulumi.StringOutput)
+	return pulumi.ToSecret(line).(pulumi.StringOutput), nil
 }

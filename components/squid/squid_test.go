@@ -140,9 +140,11 @@ func TestClusterModeWithCredentials(t *testing.T) {
 	v, ok := secret.Input("stringData.htpasswd")
 	require.True(t, ok)
 	line := recorder.Plain(v).(string)
-	require.True(t, strings.HasPrefix(line, "egress:$1$"))
-	salt := strings.Split(line, "$")[2]
-	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), md5Crypt(password, salt), "the line verifies the password")
+	require.True(t, strings.HasPrefix(line, "egress:$6$rounds=200000$"+recorder.FakeSalt+"$"), "the salt comes from the salt command's state")
+	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), sha512Crypt(password, recorder.FakeSalt, hashRounds), "the line verifies the password")
+	salt := rec.Find("command:local:Command", "squid-htpasswd-salt")
+	require.NotNil(t, salt, "the salt is a resource, so the state keeps it")
+	assert.True(t, rec.IsDescendant(salt, rec.Find("egress-mesh:squid:Squid", "squid")))
 
 	cm := rec.Find("kubernetes:core/v1:ConfigMap", "squid-conf")
 	data := cm.Plain()["data"].(map[string]any)["squid.conf"].(string)
@@ -176,7 +178,7 @@ func TestDockerMode(t *testing.T) {
 	assert.Equal(t, Conf([]string{"10.244.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}, []int{80}, true),
 		uploads["/etc/squid/squid.conf"])
 	require.Contains(t, uploads, "/etc/squid/auth/htpasswd")
-	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$1$"))
+	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$6$rounds=200000$"+recorder.FakeSalt+"$"))
 	assert.True(t, htpasswdUploadIsSecret(ctr), "the htpasswd upload must stay a Pulumi secret")
 	assertNoPlainPassword(t, rec)
 
