@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -51,16 +52,48 @@ func TestOllamaAllowedFails(t *testing.T) {
 	}
 }
 
-func TestOllamaDenied(t *testing.T) {
-	f := newFake(rule{match: execCurl, out: Output{Stderr: curl403}})
+func deniedRules(curl Output, logs string) []rule {
+	return []rule{{match: execCurl, out: curl}, {match: gwLogs, out: Output{Stdout: logs}}}
+}
+
+func TestOllamaDeniedPassesOnThePolicysOwnDeny(t *testing.T) {
+	f := newFake(deniedRules(Output{Stderr: curlPolicyDenied}, envoyLogs+envoyDeniedEntry)...)
 	r := ollamaDenied(context.Background(), testEnv(t, ollamaSpec(), f))
 	assert.Equal(t, Pass, r.Status, r.Evidence)
-	assert.NotContains(t, f.ran(execCurl)[0].line, withAuth, "the denied request must not carry the header")
+	assert.Equal(t, "403 x-egress-authz: denied, logged ext_authz_denied", r.Evidence)
+	line := f.ran(execCurl)[0].line
+	assert.NotContains(t, line, withAuth, "the denied request must not carry the header")
+	assert.Contains(t, line, "?verify=n0nce123")
+}
 
-	f = newFake(rule{match: execCurl, out: Output{Stderr: curlOllama200, Stdout: "Ollama is running"}})
-	r = ollamaDenied(context.Background(), testEnv(t, ollamaSpec(), f))
-	assert.Equal(t, Fail, r.Status)
-	assert.Contains(t, r.Evidence, "got 200")
+// Each case is the evidence of a broken path that a bare "403?" check would pass or miss.
+func TestOllamaDeniedFails(t *testing.T) {
+	noEvidence := ollamaSpec()
+	noEvidence.DeniedEvidence = nil
+	bodyEvidence := ollamaSpec()
+	bodyEvidence.DeniedEvidence = &Evidence{Body: "denied by egress policy"}
+	cases := map[string]struct {
+		spec  Spec
+		curl  Output
+		logs  string
+		wants string
+	}{
+		// statusOnError left at its default 403: the authz server is down, Envoy answers 403 on its own.
+		"403 without the policy's header": {ollamaSpec(), Output{Stderr: curl403}, envoyLogs + strings.Replace(envoyAuthzErrorEntry, `"status":503`, `"status":403`, 1), "without the policy's evidence"},
+		"policy header but an authz error": {ollamaSpec(), Output{Stderr: curlPolicyDenied}, envoyLogs + envoyAuthzErrorEntry, `want "ext_authz_denied"`},
+		"no evidence in the outputs":       {noEvidence, Output{Stderr: curlPolicyDenied}, envoyLogs + envoyDeniedEntry, "name no deny evidence"},
+		"body evidence missing":            {bodyEvidence, Output{Stderr: curlPolicyDenied}, envoyLogs + envoyDeniedEntry, `lacks "denied by egress policy"`},
+		"allowed":                          {ollamaSpec(), Output{Stderr: curlOllama200, Stdout: OllamaBanner}, envoyLogs, "got 200"},
+		"no log entry":                     {ollamaSpec(), Output{Stderr: curlPolicyDenied}, strings.ReplaceAll(envoyLogs, "n0nce123", "0therreq"), "no gateway access-log entry"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(deniedRules(c.curl, c.logs)...)
+			r := ollamaDenied(context.Background(), testEnv(t, c.spec, f))
+			assert.Equal(t, Fail, r.Status, r.Evidence)
+			assert.Contains(t, r.Evidence, c.wants)
+		})
+	}
 }
 
 // retryRules script a paused Ollama: pause and unpause succeed, curl gets a 503, the gateway logged the request.
@@ -68,7 +101,7 @@ func retryRules(logs string) []rule {
 	return []rule{
 		{match: "docker pause ollama-server"},
 		{match: "docker unpause ollama-server"},
-		{match: execCurl, out: Output{Stderr: curl503, Stdout: body503}},
+		{match: execCurl, out: Output{Stderr: curl504, Stdout: body504}},
 		{match: gwLogs, out: Output{Stdout: logs}},
 	}
 }
@@ -77,11 +110,12 @@ func TestOllamaRetriesPassesAndUnpauses(t *testing.T) {
 	f := newFake(retryRules(envoyLogs)...)
 	r := ollamaRetries(context.Background(), testEnv(t, ollamaSpec(), f))
 	assert.Equal(t, Pass, r.Status, r.Evidence)
-	assert.Equal(t, "503 response_flags=URX,UF attempt_count=3", r.Evidence)
+	assert.Equal(t, "504 response_flags=UT,URX attempt_count=4 details=upstream_per_try_timeout", r.Evidence)
 
 	curl := f.ran(execCurl)
 	require.Len(t, curl, 1)
 	assert.Contains(t, curl[0].line, "http://egress-kgateway.egress.svc.cluster.local:8080/?verify=n0nce123")
+	assert.Contains(t, curl[0].line, "--max-time 60", "curl outlasts the 30s route timeout")
 	assert.Less(t, f.index("docker pause"), f.index(execCurl), "paused before the request")
 	assert.Greater(t, f.index("docker unpause"), f.index(gwLogs), "unpaused after reading the log")
 	assert.Len(t, f.ran("docker unpause"), 1)
@@ -96,31 +130,70 @@ func TestOllamaRetriesWaitsForTheLogLine(t *testing.T) {
 	assert.Len(t, f.ran(gwLogs), 3)
 }
 
+// entry is a gateway access-log entry for this run's request.
+func entry(status int, flags, details string, attempts int) string {
+	return fmt.Sprintf(`{"attempt_count":%d,"authority":"host.docker.internal","path":"/?verify=n0nce123","response_flags":%q,"response_code_details":%q,"status":%d}`,
+		attempts, flags, details, status)
+}
+
 func TestOllamaRetriesFails(t *testing.T) {
-	entry := func(flags, attempts string) string {
-		return `{"attempt_count":` + attempts + `,"authority":"host.docker.internal","path":"/?verify=n0nce123","response_flags":"` + flags + `","status":503}`
-	}
 	cases := map[string]struct {
 		logs string
 		want string
 	}{
-		"no retry flag":     {entry("UF", "3"), "want flags URX,UF"},
-		"timeout, not UF":   {entry("URX,UT", "3"), "want flags URX,UF"},
-		"single attempt":    {entry("URX,UF", "1"), "want attempt_count > 1"},
-		"only older entry":  {strings.ReplaceAll(envoyLogs, "n0nce123", "0therreq"), "no gateway access-log entry"},
-		"other authority":   {strings.ReplaceAll(envoyLogs, "host.docker.internal", "elsewhere"), "no gateway access-log entry"},
-		"truncated entry":   {entry("URX,UF", "3")[:60], "1 malformed lines"},
-		"no access logging": {"[info] starting\n", "among 0 entries"},
+		// The bug this check exists for: retryOn without reset, so a per-try timeout is never retried.
+		"timeout not retried":  {entry(504, "UT,URX", "upstream_per_try_timeout", 1), "gives 504 UT,URX attempt_count 4"},
+		"fewer tries":          {entry(504, "UT,URX", "upstream_per_try_timeout", 2), "attempt_count 4"},
+		"more tries":           {entry(504, "UT,URX", "upstream_per_try_timeout", 5), "attempt_count 4"},
+		"no retry flag":        {entry(504, "UT", "upstream_per_try_timeout", 4), "gives 504 UT,URX"},
+		"no failure flag":      {entry(504, "URX", "upstream_per_try_timeout", 4), "want URX with UC (stopped), UF (refusing) or UT (paused)"},
+		"reset not retried":    {entry(503, "UC", "upstream_reset_before_response_started{connection_termination}", 1), "gives 503 UC,URX attempt_count 4"},
+		"wrong details":        {entry(504, "UT,URX", "upstream_response_timeout", 4), "upstream_per_try_timeout"},
+		"only older entry":     {strings.ReplaceAll(envoyLogs, "n0nce123", "0therreq"), "no gateway access-log entry"},
+		"other authority":      {strings.ReplaceAll(envoyLogs, "host.docker.internal", "elsewhere"), "no gateway access-log entry"},
+		"truncated entry":      {entry(504, "UT,URX", "upstream_per_try_timeout", 4)[:60], "1 malformed lines"},
+		"no access logging":    {"[info] starting\n", "among 0 entries"},
+		"status disagrees log": {entry(503, "UT,URX", "upstream_per_try_timeout", 4), "gives 504 UT,URX"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			f := newFake(retryRules(c.logs)...)
 			r := ollamaRetries(context.Background(), testEnv(t, ollamaSpec(), f))
-			assert.Equal(t, Fail, r.Status)
+			assert.Equal(t, Fail, r.Status, r.Evidence)
 			assert.Contains(t, r.Evidence, c.want)
 			assert.Len(t, f.ran("docker unpause"), 1)
 		})
 	}
+}
+
+// What a stopped Ollama gives behind ztunnel passes too: every try reset, then URX, 1 + attempts tries.
+func TestOllamaRetriesAcceptsAStoppedBackend(t *testing.T) {
+	rules := retryRules(entry(503, "UC,URX", "upstream_reset_before_response_started{connection_termination}", 4))
+	rules[2].out = Output{Stderr: curl503, Stdout: body503}
+	f := newFake(rules...)
+	r := ollamaRetries(context.Background(), testEnv(t, ollamaSpec(), f))
+	assert.Equal(t, Pass, r.Status, r.Evidence)
+}
+
+// With the seed's defaults (3 retries of 10s in a 30s route timeout) the fourth try can never end on its own:
+// the route timeout cuts the request at 30s after 3 tries, UT without URX. The check says why it fails.
+func TestOllamaRetriesExplainsARouteTimeoutThatCutsRetriesShort(t *testing.T) {
+	spec := ollamaSpec()
+	spec.Retry = &RetryConfig{Attempts: 3, PerTryTimeout: "10s", RequestTimeout: "30s"}
+	f := newFake(retryRules(entry(504, "UT", "upstream_response_timeout", 3))...)
+	r := ollamaRetries(context.Background(), testEnv(t, spec, f))
+	assert.Equal(t, Fail, r.Status)
+	assert.Contains(t, r.Evidence, "route timeout cut the retries short")
+}
+
+func TestOllamaRetriesNeedsTheConfig(t *testing.T) {
+	spec := ollamaSpec()
+	spec.Retry = nil
+	f := newFake()
+	r := ollamaRetries(context.Background(), testEnv(t, spec, f))
+	assert.Equal(t, Fail, r.Status)
+	assert.Contains(t, r.Evidence, "verify.retry")
+	assert.Empty(t, f.calls, "nothing paused without a config to judge by")
 }
 
 func TestOllamaRetriesWantsA5xx(t *testing.T) {
