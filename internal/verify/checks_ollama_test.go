@@ -79,7 +79,7 @@ func TestOllamaDeniedFails(t *testing.T) {
 		wants string
 	}{
 		// statusOnError left at its default 403: the authz server is down, Envoy answers 403 on its own.
-		"403 without the policy's header": {ollamaSpec(), Output{Stderr: curl403}, envoyLogs + strings.Replace(envoyAuthzErrorEntry, `"status":503`, `"status":403`, 1), "without the policy's evidence"},
+		"403 without the policy's header":  {ollamaSpec(), Output{Stderr: curl403}, envoyLogs + strings.Replace(envoyAuthzErrorEntry, `"status":503`, `"status":403`, 1), "without the policy's evidence"},
 		"policy header but an authz error": {ollamaSpec(), Output{Stderr: curlPolicyDenied}, envoyLogs + envoyAuthzErrorEntry, `want "ext_authz_denied"`},
 		"no evidence in the outputs":       {noEvidence, Output{Stderr: curlPolicyDenied}, envoyLogs + envoyDeniedEntry, "name no deny evidence"},
 		"body evidence missing":            {bodyEvidence, Output{Stderr: curlPolicyDenied}, envoyLogs + envoyDeniedEntry, `lacks "denied by egress policy"`},
