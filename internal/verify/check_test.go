@@ -98,3 +98,24 @@ func TestRunAllNoticesATimeoutDuringTheLastCheck(t *testing.T) {
 	assert.Equal(t, StoppedTimedOut, sum.Stopped)
 	assert.Contains(t, out.String(), "0 passed, 1 failed, 0 skipped (timed out)")
 }
+
+func TestChecksPerPath(t *testing.T) {
+	names := func(cs []Check) []string {
+		var n []string
+		for _, c := range cs {
+			require.NotNil(t, c.Run)
+			require.NotEmpty(t, c.Proves)
+			n = append(n, c.Name)
+		}
+		return n
+	}
+	cs, err := Checks(ollamaSpec())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"allowed", "denied", "retries", "bypass", "fail-closed", "l4-identity"}, names(cs))
+	cs, err = Checks(squidSpec())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"allowed", "denied", "squid-log", "ext-authz-log", "bypass", "squid-direct",
+		"other-namespace", "fail-closed", "tls-connect"}, names(cs))
+	_, err = Checks(Spec{Path: "nope"})
+	require.Error(t, err)
+}
