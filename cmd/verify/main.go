@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,13 +15,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/egress-mesh/egress-mesh/internal/cli"
 	"github.com/egress-mesh/egress-mesh/internal/verify"
 )
 
 // Exit codes: checks failed (or the run was interrupted) vs. verify could not even start.
 const (
 	exitFailed = 1
-	exitUsage  = 2
+	exitUsage  = cli.ExitUsage
 )
 
 func main() {
@@ -60,26 +60,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (opts options, code int
 	fs.StringVar(&opts.outputsFile, "outputs", "", "read outputs from this JSON file instead of running pulumi")
 	fs.StringVar(&opts.cwd, "cwd", "", "Pulumi project directory (default: current directory)")
 	fs.DurationVar(&opts.timeout, "timeout", 15*time.Minute, "give up on the whole run after this long")
-	fs.SetOutput(io.Discard) // errors and usage are printed below, each to its stream
-	usage := func(w io.Writer) {
-		fmt.Fprintln(w, "Usage: verify [flags]\n\nRuns the live checks of an egress-mesh stack.\n\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-	switch err := fs.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
-		usage(stdout)
-		return opts, 0, true
-	case err != nil:
-		fmt.Fprintf(stderr, "verify: %v\n", err)
-		usage(stderr)
-		return opts, exitUsage, true
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "verify: unexpected arguments %q\n", fs.Args())
-		usage(stderr)
-		return opts, exitUsage, true
-	}
-	return opts, 0, false
+	code, done = cli.Parse(fs, args, "Runs the live checks of an egress-mesh stack.", stdout, stderr)
+	return opts, code, done
 }
 
 type options struct {
