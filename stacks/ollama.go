@@ -21,6 +21,16 @@ const (
 	authzNamespace         = "kyverno-authz"
 )
 
+// What verify expects of the authz decision point: the Kyverno policy's deny carries this header and body, and
+// the GatewayExtension answers authzErrorStatus (statusOnError) when the server cannot be reached. They must be
+// the values components/authz and components/kgateway configure.
+const (
+	authzDenyHeader  = "x-egress-authz"
+	authzDenyValue   = "denied"
+	authzDenyBody    = "egress denied by policy " + authz.AuthzPolicyName
+	authzErrorStatus = 503
+)
+
 // buildOllama is seed 000: kgateway as the egress gateway in front of Ollama in Docker, with the Kyverno Envoy
 // authz server deciding at L7, Kyverno guarding ServiceEntries, and ztunnel admitting only the client at L4.
 //
@@ -140,6 +150,23 @@ func ollamaResult(p *platform, gw *kgateway.KGateway, backend *ollama.Ollama) *p
 			"hostHeader":           pulumi.String(o.Hostname),
 			"authzHeader":          pulumi.String(authzHeader),
 			"ollamaContainer":      pulumi.String(ollamaContainerName),
+			"ollamaEndpoint":       backend.Endpoint,
+			"retry": pulumi.Map{
+				"attempts":       pulumi.Int(o.RetryAttempts),
+				"perTryTimeout":  pulumi.String(o.RetryPerTryTimeout),
+				"requestTimeout": pulumi.String(o.RequestTimeout),
+			},
+			"deniedEvidence": pulumi.Map{
+				"header": pulumi.String(authzDenyHeader),
+				"value":  pulumi.String(authzDenyValue),
+				"body":   pulumi.String(authzDenyBody),
+			},
+			"authzServer": pulumi.Map{
+				"namespace":  pulumi.String(authzNamespace),
+				"deployment": pulumi.String(authz.AuthzServiceName),
+				"selector":   pulumi.String("app.kubernetes.io/name=" + authz.AuthzServiceName),
+			},
+			"authzErrorStatus": pulumi.Int(authzErrorStatus),
 		},
 		Extra: pulumi.Map{
 			"ollamaEndpoint": backend.Endpoint,
