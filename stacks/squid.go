@@ -105,6 +105,14 @@ func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	return squidResult(p, gw, authzServer, proxy), nil
 }
 
+// squidProxyAddress is Squid's host:port as a pod dials it (a secret address stays secret).
+func squidProxyAddress(p agentgateway.TunnelProxy) pulumi.StringInput {
+	if p.Service != nil {
+		return pulumi.Sprintf("%s.%s.svc.cluster.local:%d", p.Service.Name, p.Service.Namespace, p.Service.Port)
+	}
+	return pulumi.Sprintf("%s:%d", p.Host, p.Port)
+}
+
 // squidResult is the outputs: the `verify` object and the checks as commands anyone can run.
 func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAuthz, proxy *squid.Squid) *pathResult {
 	cfg := p.cfg
@@ -168,6 +176,18 @@ func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAut
 				"selector":  pulumi.String(logs.Selector),
 				"container": pulumi.String(logs.Container),
 			},
+			"squidProxy": squidProxyAddress(proxy.Proxy),
+			"authzServer": pulumi.Map{
+				"namespace":  pulumi.String(ea.NamespaceName),
+				"deployment": pulumi.String(extauthz.Name),
+				"selector":   pulumi.String(extAuthzSelector),
+			},
+			// agentgateway v1.4.1 answers 403 when ext-authz cannot be reached (FailClosed; the CRD has no status
+			// for it): see verify.AgentgatewayAuthzFailed.
+			"authzErrorStatus": pulumi.Int(403),
+			// The TLS destinations (url the client calls, CONNECT target Squid logs) come with per-destination
+			// TLS config; none yet.
+			"tlsDestinations": pulumi.Array{},
 		},
 		Extra: pulumi.Map{
 			"squidMode":    pulumi.String(cfg.Squid.Mode),

@@ -25,7 +25,7 @@ var crdSource = map[string][2]string{
 	"gateway.kgateway.dev":      {typeChart, "kgateway-crds"},
 	// Kyverno's chart (its kyverno-api subchart) is the one copy of the ValidatingPolicy CRD.
 	"policies.kyverno.io": {typeRelease, "kyverno"},
-	"agentgateway.dev":          {typeChart, "agentgateway-crds"},
+	"agentgateway.dev":    {typeChart, "agentgateway-crds"},
 }
 
 // Every custom object waits for the install that brings its CRD; every built-in one needs nothing but the
