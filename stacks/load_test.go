@@ -36,11 +36,11 @@ func TestParseDefaultsAreTheOllamaPathOnKind(t *testing.T) {
 }
 
 func TestParseSquidPathDefaultsAndDestinations(t *testing.T) {
-	cfg, err := Parse(raw("path", "squid", "destinations", `["httpbingo.org", "api.example.com:443", "10.1.2.3:8080"]`,
+	cfg, err := Parse(raw("path", "squid", "destinations", `["httpbingo.org", "tls://api.example.com", "10.1.2.3:8080"]`,
 		"squidUsername", "egress", "squidPassword!", "hunter2"))
 	require.NoError(t, err)
 	assert.Equal(t, "ns1", cfg.Client.Namespace, "the seed's client namespace is the squid path's default")
-	assert.Equal(t, []Destination{{"httpbingo.org", 80}, {"api.example.com", 443}, {"10.1.2.3", 8080}}, cfg.Squid.Destinations)
+	assert.Equal(t, []Destination{{"httpbingo.org", 80, false}, {"api.example.com", 443, true}, {"10.1.2.3", 8080, false}}, cfg.Squid.Destinations)
 	assert.Equal(t, "<secret>", fmt.Sprintf("%v %s", cfg.Squid.Password, cfg.Squid.Password)[9:], "a Secret never prints its value")
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg), "hunter2")
 }
@@ -139,17 +139,17 @@ func TestParseRejectsBadInputWithExactErrors(t *testing.T) {
 		{"proxy address for an in-cluster squid", raw("path", "squid", "squidAddress", "proxy:3128"),
 			`config egress-mesh:squidAddress = "proxy:3128" only applies when squidMode is "existing"`},
 		{"destination without host", raw("path", "squid", "destinations", `[":80"]`),
-			`config egress-mesh:destinations[0] = ":80" must be host or host:port with a DNS host name (no host)`},
+			`config egress-mesh:destinations[0] = ":80" must be host, host:port or tls://host[:port] with a DNS host name (no host)`},
 		{"destination with scheme", raw("path", "squid", "destinations", `["https://api.example.com"]`),
-			`config egress-mesh:destinations[0] = "https://api.example.com" must be host or host:port with a DNS host name (a URL: give the host without a scheme)`},
+			`config egress-mesh:destinations[0] = "https://api.example.com" must be host, host:port or tls://host[:port] with a DNS host name (a URL: write host, host:port, or tls://host[:port] for a destination the gateway reaches over TLS)`},
 		{"destination with underscore", raw("path", "squid", "destinations", `["bad_host.example.com"]`),
-			`config egress-mesh:destinations[0] = "bad_host.example.com" must be host or host:port with a DNS host name (host is not a DNS name or IPv4 address)`},
-		{"destination listed twice", raw("path", "squid", "destinations", `["a.example.com", "a.example.com:443"]`),
-			`config egress-mesh:destinations[1] = "a.example.com:443" names a host already listed; list each host once`},
+			`config egress-mesh:destinations[0] = "bad_host.example.com" must be host, host:port or tls://host[:port] with a DNS host name (host is not a DNS name or IPv4 address)`},
+		{"destination listed twice", raw("path", "squid", "destinations", `["a.example.com", "tls://a.example.com"]`),
+			`config egress-mesh:destinations[1] = "tls://a.example.com" names a host already listed; list each host once`},
 		{"destinations empty", raw("path", "squid", "destinations", `[]`),
 			`config egress-mesh:destinations = "[]" must name at least one destination`},
 		{"destinations not a list", raw("path", "squid", "destinations", `httpbingo.org`),
-			`config egress-mesh:destinations = "httpbingo.org" must be a list of host or host:port strings, e.g. ["httpbingo.org:80"]`},
+			`config egress-mesh:destinations = "httpbingo.org" must be a list of host, host:port or tls://host[:port] strings, e.g. ["httpbingo.org:80", "tls://api.example.com"]`},
 		{"credentials without a secret", raw("path", "squid", "squidUsername", "egress"),
 			"config egress-mesh:squidPassword is required when squidUsername is set; set it with `pulumi config set --secret squidPassword`"},
 		{"password in plain text", raw("path", "squid", "squidUsername", "egress", "squidPassword", "hunter2"),
