@@ -25,11 +25,12 @@ const (
 	GatewayClass     = "agentgateway"
 	ParametersName   = "egress-params"
 	// GatewayNameLabel is on every proxy pod agentgateway's deployer creates for a Gateway, valued with the
-	// Gateway's name: its pod template merges `kgateway.gateway.selectorLabels`, which is
+	// Gateway's name: the pod template merges `kgateway.gateway.selectorLabels`, which is
 	// `gateway.networking.k8s.io/gateway-name: {{ include "kgateway.gateway.fullname" . }}`, and fullname is
-	// `agentgateway.name`, which the deployer sets to `gw.Name` (controller helm/agentgateway
-	// templates/_helpers.tpl and deployer/agentgateway_parameters.go at v1.4.1; names over 63 characters
-	// would be hashed, GatewayName is short).
+	// `agentgateway.name`, which the deployer sets to `gw.Name` (controller deployer helm chart
+	// templates/_helpers.tpl and deployer/agentgateway_parameters.go `Name: &gw.Name`; names over 63
+	// characters would be hashed, GatewayName is short). Every revision read carries it, kgateway's earlier
+	// copy of the chart included; the exact v1.4.1 file was not in the searched index.
 	GatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
 	// GatewaySelector selects the gateway's proxy pods.
 	GatewaySelector = GatewayNameLabel + "=" + GatewayName

@@ -52,8 +52,11 @@ type squidUnderTest struct {
 func startSquid(t *testing.T, conf, htpasswd string) *squidUnderTest {
 	t.Helper()
 	bin := squidBinary(t)
-	dir := t.TempDir()
-	// Squid started as root drops to its cache_effective_user, which must read the files here.
+	// Squid started as root drops to its cache_effective_user, which must reach the files here: t.TempDir's
+	// parent is 0700, so a directory of its own directly under the system's temp dir.
+	dir, err := os.MkdirTemp("", "squid-engine-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, os.Chmod(dir, 0o777))
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
@@ -93,8 +96,9 @@ func startSquid(t *testing.T, conf, htpasswd string) *squidUnderTest {
 			break
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "cache.log"))
-			t.Fatalf("squid did not listen on %s within 30s: %v\n%s", addr, err, log)
+			cacheLog, _ := os.ReadFile(filepath.Join(dir, "cache.log"))
+			out, _ := os.ReadFile(filepath.Join(dir, "stdout.log"))
+			t.Fatalf("squid did not listen on %s within 30s: %v\n%s\n%s", addr, err, cacheLog, out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
