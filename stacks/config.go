@@ -75,10 +75,11 @@ type SquidConfig struct {
 	Kyverno        bool // also run Kyverno and its ServiceEntry approval policy on this path
 }
 
-// Destination is an external host clients may reach through the gateway.
+// Destination is an external host clients may reach through the gateway (stacks/destination.go).
 type Destination struct {
 	Host string
-	Port int
+	Port int  // the destination's own port, which the gateway connects to
+	TLS  bool // the gateway originates TLS to it; clients call it in plain HTTP on TLSClientPort
 }
 
 // Secret is a config value that must never be printed: %v, %s and %q show "<secret>".

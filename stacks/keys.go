@@ -68,7 +68,7 @@ var Keys = []Key{
 	{Name: "squidAddress", Type: "string", Secrecy: SecretAllowed, Only: []Condition{{"path", PathSquid}, {"squidMode", SquidExisting}}, Doc: "squid: host:port of an existing forward proxy (required when squidMode=existing)."},
 	{Name: "squidUsername", Type: "string", Secrecy: SecretAllowed, Only: onSquid, Doc: "squid: proxy user, sent as Proxy-Authorization (needs squidPassword)."},
 	{Name: "squidPassword", Type: "string", Secrecy: SecretRequired, Only: onSquid, Doc: "squid: proxy password (set with --secret)."},
-	{Name: "destinations", Type: "array", Default: `["httpbingo.org:80"]`, Only: onSquid, Doc: "squid: allowed external destinations, each host or host:port (port 80 by default)."},
+	{Name: "destinations", Type: "array", Default: `["httpbingo.org:80"]`, Only: onSquid, Doc: "squid: allowed external destinations: host or host:port (plain HTTP, port 80 by default), or tls://host[:port] (the gateway originates TLS, port 443 by default; clients call http://host/)."},
 	{Name: "kyverno", Type: "boolean", Default: "false", Only: onSquid, Doc: "squid: also install Kyverno and require the approval label on ServiceEntries."},
 }
 

@@ -38,11 +38,11 @@ func TestParseDefaultsAreTheOllamaPathOnKind(t *testing.T) {
 }
 
 func TestParseSquidPathDefaultsAndDestinations(t *testing.T) {
-	cfg, err := Parse(raw("path", "squid", "destinations", `["httpbingo.org", "api.example.com:443", "10.1.2.3:8080"]`,
+	cfg, err := Parse(raw("path", "squid", "destinations", `["httpbingo.org", "tls://api.example.com", "10.1.2.3:8080"]`,
 		"squidUsername", "egress", "squidPassword!", "hunter2"))
 	require.NoError(t, err)
 	assert.Equal(t, "ns1", cfg.Client.Namespace, "the seed's client namespace is the squid path's default")
-	assert.Equal(t, []Destination{{"httpbingo.org", 80}, {"api.example.com", 443}, {"10.1.2.3", 8080}}, cfg.Squid.Destinations)
+	assert.Equal(t, []Destination{{"httpbingo.org", 80, false}, {"api.example.com", 443, true}, {"10.1.2.3", 8080, false}}, cfg.Squid.Destinations)
 	assert.Equal(t, "<secret>", fmt.Sprintf("%v %s", cfg.Squid.Password, cfg.Squid.Password)[9:], "a Secret never prints its value")
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg), "hunter2")
 }

@@ -193,7 +193,7 @@ func (p *parser) destinations(key string) []Destination {
 	v := p.str(key)
 	var items []string
 	if err := json.Unmarshal([]byte(v), &items); err != nil {
-		p.fail(key, v, "must be a list of host or host:port strings, e.g. [\"httpbingo.org:80\"]")
+		p.fail(key, v, "must be a list of host, host:port or tls://host[:port] strings, e.g. [\"httpbingo.org:80\", \"tls://api.example.com\"]")
 		return nil
 	}
 	if len(items) == 0 {
@@ -202,17 +202,17 @@ func (p *parser) destinations(key string) []Destination {
 	var out []Destination
 	seen := map[string]bool{}
 	for i, item := range items {
-		host, port, err := splitHostPort(item, true)
+		d, err := parseDestination(item)
 		if err != nil {
-			p.fail(fmt.Sprintf("%s[%d]", key, i), item, "must be host or host:port with a DNS host name ("+err.Error()+")")
+			p.fail(fmt.Sprintf("%s[%d]", key, i), item, "must be host, host:port or tls://host[:port] with a DNS host name ("+err.Error()+")")
 			continue
 		}
-		if seen[host] {
+		if seen[d.Host] {
 			p.fail(fmt.Sprintf("%s[%d]", key, i), item, "names a host already listed; list each host once")
 			continue
 		}
-		seen[host] = true
-		out = append(out, Destination{Host: host, Port: port})
+		seen[d.Host] = true
+		out = append(out, d)
 	}
 	return out
 }

@@ -24,7 +24,10 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		ns = DefaultNamespace
 	}
 	labels := map[string]string{"app": Name}
-	conf := Conf([]string{args.PodCIDR}, args.DestinationPorts, args.Credentials != nil)
+	// The gateway's pods reach Squid pod to pod, unmasqueraded, so Squid sees their pod addresses. Those
+	// change with every restart and no Squid ACL can follow a label, so the narrowest range Squid itself can
+	// name is the pod CIDR; the NetworkPolicy below narrows it to the gateway's pods.
+	conf := Conf([]string{args.PodCIDR}, args.Destinations, args.Credentials != nil)
 
 	var err error
 	// Outside the mesh: the gateway's tunnel is plain HTTP to Squid, which then goes to the internet.
@@ -72,6 +75,10 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		})
 	}
 
+	// The NetworkPolicy first: Squid never runs reachable by every pod, not even for a moment.
+	if err := c.onlyTheGateway(ctx, name, ns, labels, inNS); err != nil {
+		return err
+	}
 	proxyPort := &corev1.ContainerPortArgs{Name: pulumi.String("proxy"), ContainerPort: pulumi.Int(Port)}
 	if c.Deployment, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: kube.Meta{Name: Name, Namespace: ns, Labels: labels}.Args(),
@@ -98,7 +105,7 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 				},
 			},
 		},
-	}, inNS...); err != nil {
+	}, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{c.Namespace, c.NetworkPolicy}))...); err != nil {
 		return err
 	}
 

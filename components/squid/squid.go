@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/components/agentgateway"
@@ -42,10 +43,11 @@ type Credentials struct {
 type Args struct {
 	Mode string
 
-	// PodCIDR is the cluster's pod range: the clients Squid admits (cluster and docker modes).
+	// PodCIDR is the cluster's pod range: the clients Squid admits in cluster mode.
 	PodCIDR string
-	// DestinationPorts are the destinations' ports; Squid admits them besides 80 and 443.
-	DestinationPorts []int
+	// Destinations are the only places Squid forwards to (cluster and docker modes), each only in the way
+	// the gateway uses it: absolute-form HTTP for a plain one, CONNECT for a TLS one.
+	Destinations []agentgateway.Destination
 	// Credentials, if set, turn on Basic authentication (cluster and docker modes).
 	Credentials *Credentials
 
@@ -82,9 +84,10 @@ type Squid struct {
 	Logs  Logs
 
 	// Cluster mode.
-	Namespace  *corev1.Namespace
-	Deployment *appsv1.Deployment
-	Service    *corev1.Service
+	Namespace     *corev1.Namespace
+	Deployment    *appsv1.Deployment
+	Service       *corev1.Service
+	NetworkPolicy *networkingv1.NetworkPolicy
 	// Docker mode.
 	Container *docker.Container
 	// Salt is the command whose stdout, kept in the state, salts the htpasswd line (with credentials).
