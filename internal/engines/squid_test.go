@@ -138,7 +138,7 @@ func TestSquidDecidesAsConfigured(t *testing.T) {
 			cases := squidCases(withAuth)
 			assert.Empty(t, runSquidCases(t, s, host, dest, cases))
 
-			// The squid-log check reads the lines Squid really wrote: one per request, in order.
+			// The squid-log check reads the lines Squid really wrote, one per request.
 			log := s.AccessLog(t, len(cases))
 			var entries []verify.SquidEntry
 			for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
