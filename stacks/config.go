@@ -1,6 +1,10 @@
 package stacks
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/egress-mesh/egress-mesh/internal/kube"
+)
 
 // Egress paths (config key `path`).
 const (
@@ -33,6 +37,9 @@ type ClusterConfig struct {
 	PodSubnet     string
 	ServiceSubnet string
 	DockerNetwork string // the Docker network that pods can reach containers on
+	// Charts is where charts come from (chartMirror); GatewayAPICRDs where the CRD bundle does (gatewayAPICRDs).
+	Charts         kube.ChartSource
+	GatewayAPICRDs string
 }
 
 // ClientConfig is the ambient-enrolled test client.
@@ -42,6 +49,8 @@ type ClientConfig struct {
 
 // OllamaConfig is the Ollama path: the kgateway egress gateway and the Ollama container behind it.
 type OllamaConfig struct {
+	Mode               string // docker | existing
+	Address            string // existing only: host or IP
 	GatewayNamespace   string
 	GatewayPort        int
 	Hostname           string // the external host clients address (Host header, ServiceEntry host)

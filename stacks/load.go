@@ -41,15 +41,19 @@ func Parse(raw Raw) (*Config, error) {
 	cfg := &Config{
 		Path: p.oneOf("path", PathOllama, PathSquid),
 		Cluster: ClusterConfig{
-			Mode:          p.oneOf("cluster", "kind", "existing"),
-			Name:          p.dnsLabel("clusterName", 40),
-			Kubeconfig:    p.secret("kubeconfig"),
-			Context:       p.str("kubeContext"),
-			PodSubnet:     p.cidr("podSubnet"),
-			ServiceSubnet: p.cidr("serviceSubnet"),
-			DockerNetwork: p.dockerName("dockerNetwork"),
+			Mode:           p.oneOf("cluster", "kind", "existing"),
+			Name:           p.dnsLabel("clusterName", 40),
+			Kubeconfig:     p.secret("kubeconfig"),
+			Context:        p.str("kubeContext"),
+			PodSubnet:      p.cidr("podSubnet"),
+			ServiceSubnet:  p.cidr("serviceSubnet"),
+			DockerNetwork:  p.dockerName("dockerNetwork"),
+			Charts:         p.chartMirror("chartMirror"),
+			GatewayAPICRDs: p.crdSource("gatewayAPICRDs"),
 		},
 		Ollama: OllamaConfig{
+			Mode:               p.oneOf("ollamaMode", OllamaDocker, OllamaExisting),
+			Address:            p.ollamaAddress("ollamaAddress"),
 			GatewayNamespace:   p.dnsLabel("gatewayNamespace", 63),
 			GatewayPort:        p.port("gatewayPort"),
 			Hostname:           p.hostname("ollamaHostname"),
@@ -104,6 +108,10 @@ func (p *parser) crossChecks(cfg *Config) {
 	if cfg.Path == PathOllama && cfg.Client.Namespace == cfg.Ollama.GatewayNamespace && p.ok("clientNamespace") {
 		p.fail("clientNamespace", cfg.Client.Namespace,
 			"must differ from gatewayNamespace: the L4 policy admits the client's identity, not its namespace's")
+	}
+	p.checkChartMirror("chartMirror", cfg)
+	if cfg.Path == PathOllama {
+		p.ollamaChecks(cfg)
 	}
 	if cfg.Path != PathSquid {
 		return

@@ -25,7 +25,8 @@ const (
 // authz server deciding at L7, Kyverno guarding ServiceEntries, and ztunnel admitting only the client at L4.
 //
 //	cluster -> Gateway API CRDs -> Istio base -> {istiod -> cni -> ztunnel, kgateway, Kyverno}
-//	Kyverno -> ClusterPolicy -> ServiceEntry;  authz server -> GatewayExtension -> TrafficPolicy
+//	Kyverno -> ValidatingPolicy -> ServiceEntry
+//	authz policy -> authz server -> GatewayExtension -> TrafficPolicy -> HTTPRoute (live last)
 func buildOllama(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	cfg, o, t := p.cfg, p.cfg.Ollama, p.cluster.Target
 
@@ -64,13 +65,20 @@ func buildOllama(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 			Name:      authzServer.ServiceName,
 			Namespace: authzServer.Namespace,
 			Port:      authzServer.Port,
-			DependsOn: []pulumi.Resource{authzServer.Chart},
+			// The server's Deployment is ready only with its policy loaded (the policy is a mounted file), so
+			// the extension never points Envoy at a server that would answer with its default allow.
+			DependsOn: []pulumi.Resource{authzServer.Server, authzServer.Service},
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
+	existing := ""
+	if o.Mode == OllamaExisting {
+		existing = o.Address
+	}
 	backend, err := ollama.New(ctx, "ollama", &ollama.Args{
+		Existing:      existing,
 		Image:         versions.OllamaImage,
 		ContainerName: ollamaContainerName,
 		Network:       cfg.Cluster.DockerNetwork,
@@ -90,7 +98,7 @@ func buildOllama(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	if backend.ServiceEntryName != ollamaServiceEntryName {
 		return nil, fmt.Errorf("ollama ServiceEntry is %q but the route points at %q", backend.ServiceEntryName, ollamaServiceEntryName)
 	}
-	curl, err := p.newClient(ctx, ollamaClientName)
+	curl, err := p.newClient(ctx, ollamaClientName, true)
 	if err != nil {
 		return nil, err
 	}
@@ -139,10 +147,18 @@ func ollamaResult(p *platform, gw *kgateway.KGateway, backend *ollama.Ollama) *p
 			"gatewayURL":           pulumi.String(gatewayURL),
 			"hostHeader":           pulumi.String(o.Hostname),
 			"authzHeader":          pulumi.String(authzHeader),
-			"ollamaContainer":      pulumi.String(ollamaContainerName),
+			"ollamaContainer":      pulumi.String(ollamaContainerFor(o)),
 		},
 		Extra: pulumi.Map{
 			"ollamaEndpoint": backend.Endpoint,
 		},
 	}
+}
+
+// ollamaContainerFor is the container the retries check pauses: none for an Ollama the stack does not run.
+func ollamaContainerFor(o OllamaConfig) string {
+	if o.Mode == OllamaExisting {
+		return ""
+	}
+	return ollamaContainerName
 }

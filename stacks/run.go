@@ -92,7 +92,11 @@ func newPlatform(ctx *pulumi.Context, cfg *Config) (*platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	gatewayAPI, err := mesh.NewGatewayAPI(ctx, "gateway-api", &mesh.GatewayAPIArgs{Target: c.Target})
+	// Every chart of the stack comes from the configured source (upstream unless chartMirror is set).
+	c.Target.Charts = cfg.Cluster.Charts
+	gatewayAPI, err := mesh.NewGatewayAPI(ctx, "gateway-api", &mesh.GatewayAPIArgs{
+		Target: c.Target, Source: cfg.Cluster.GatewayAPICRDs,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -122,9 +126,15 @@ func (p *platform) kindDependency() []pulumi.Resource {
 }
 
 // newClient is the ambient-enrolled curl client both paths test from; its name is also its ServiceAccount, the
-// mesh identity the gateway admits. It waits for ztunnel: enrolment needs ambient up.
-func (p *platform) newClient(ctx *pulumi.Context, name string) (*client.Client, error) {
+// mesh identity the gateway admits. It waits for ztunnel: enrolment needs ambient up. meshOnlyEgress locks the
+// client namespace's egress down to DNS and the mesh.
+func (p *platform) newClient(ctx *pulumi.Context, name string, meshOnlyEgress bool) (*client.Client, error) {
+	podCIDR := ""
+	if meshOnlyEgress {
+		podCIDR = p.cfg.Cluster.PodSubnet
+	}
 	return client.New(ctx, "client", &client.Args{
+		PodCIDR:        podCIDR,
 		Target:         p.cluster.Target,
 		Namespace:      p.cfg.Client.Namespace,
 		Name:           name,

@@ -23,7 +23,7 @@ const squidClientName = "sleep"
 func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	cfg, s, t := p.cfg, p.cfg.Squid, p.cluster.Target
 
-	curl, err := p.newClient(ctx, squidClientName)
+	curl, err := p.newClient(ctx, squidClientName, false) // the agentgateway component locks its egress down
 	if err != nil {
 		return nil, err
 	}

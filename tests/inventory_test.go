@@ -40,8 +40,8 @@ func TestOllamaPathInventory(t *testing.T) {
 		"command:local:Command":         1, // kind cluster
 		"pulumi:providers:kubernetes":   1,
 		"kubernetes:yaml/v2:ConfigFile": 1, // Gateway API CRDs
-		// charts: istio base, istiod, cni, ztunnel; kgateway crds + controller; kyverno-authz-server; kyverno
-		"kubernetes:helm.sh/v4:Chart":   7,
+		// charts: istio base, istiod, cni, ztunnel; kgateway crds + controller; kyverno
+		"kubernetes:helm.sh/v4:Chart":   6,
 		"kubernetes:helm.sh/v3:Release": 1,
 		// Ollama in Docker
 		"docker:index/remoteImage:RemoteImage": 1,
@@ -49,8 +49,11 @@ func TestOllamaPathInventory(t *testing.T) {
 		"docker:index/container:Container":     1,
 		// objects: namespaces istio-system, kgateway-system, egress, kyverno-authz, egress-client
 		"v1 Namespace":                                     5,
-		"v1 ServiceAccount":                                1,
-		"apps/v1 Deployment":                               1, // the curl client
+		"v1 ServiceAccount":                                2, // curl client, authz server
+		"apps/v1 Deployment":                               2, // curl client, authz server
+		"v1 Service":                                       1, // authz server
+		"v1 ConfigMap":                                     1, // the authz server's policy file
+		"networking.k8s.io/v1 NetworkPolicy":               1, // client egress: DNS and the mesh only
 		"gateway.networking.k8s.io/v1 Gateway":             1,
 		"gateway.networking.k8s.io/v1 HTTPRoute":           1,
 		"gateway.kgateway.dev/v1alpha1 GatewayParameters":  1, // ClusterIP proxy Service
@@ -59,8 +62,7 @@ func TestOllamaPathInventory(t *testing.T) {
 		"gateway.kgateway.dev/v1alpha1 HTTPListenerPolicy": 1, // JSON access log
 		"networking.istio.io/v1 ServiceEntry":              1,
 		"security.istio.io/v1 AuthorizationPolicy":         1, // L4: only the client's identity
-		"envoy.kyverno.io/v1alpha1 AuthorizationPolicy":    1, // L7: CEL decision
-		"kyverno.io/v1 ClusterPolicy":                      1,
+		"policies.kyverno.io/v1 ValidatingPolicy":          1, // ServiceEntry approval (the L7 policy is a file)
 		"egress-mesh:cluster:Cluster":                      1,
 		"egress-mesh:mesh:GatewayAPI":                      1,
 		"egress-mesh:mesh:Istio":                           1,
@@ -116,7 +118,7 @@ func TestSquidPathScalesWithDestinationsAndOptions(t *testing.T) {
 	assert.Equal(t, 2, counts["networking.istio.io/v1 ServiceEntry"])
 	assert.Equal(t, 3, counts["agentgateway.dev/v1alpha1 AgentgatewayPolicy"], "extAuth, identity, and Proxy-Authorization on the proxy")
 	assert.Equal(t, 1, counts["kubernetes:helm.sh/v3:Release"])
-	assert.Equal(t, 1, counts["kyverno.io/v1 ClusterPolicy"])
+	assert.Equal(t, 1, counts["policies.kyverno.io/v1 ValidatingPolicy"])
 }
 
 // Proxy credentials stay secret across the whole stack, in an update and in a preview: the password is in no

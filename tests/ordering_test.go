@@ -23,8 +23,8 @@ var crdSource = map[string][2]string{
 	"networking.istio.io":       {typeChart, "istio-base"},
 	"security.istio.io":         {typeChart, "istio-base"},
 	"gateway.kgateway.dev":      {typeChart, "kgateway-crds"},
-	"kyverno.io":                {typeRelease, "kyverno"},
-	"envoy.kyverno.io":          {typeChart, "kyverno-authz-server"},
+	// Kyverno's chart (its kyverno-api subchart) is the one copy of the ValidatingPolicy CRD.
+	"policies.kyverno.io": {typeRelease, "kyverno"},
 	"agentgateway.dev":          {typeChart, "agentgateway-crds"},
 }
 
@@ -72,7 +72,8 @@ func assertEdges(t *testing.T, rec *recorder.Recorder, want, notWant []edge) {
 
 const (
 	typeServiceEntry = "kubernetes:networking.istio.io/v1:ServiceEntry"
-	typeClusterPol   = "kubernetes:kyverno.io/v1:ClusterPolicy"
+	typeVPol         = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy"
+	typeHTTPRoute    = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 	typeGatewayExt   = "kubernetes:gateway.kgateway.dev/v1alpha1:GatewayExtension"
 	typeTrafficPol   = "kubernetes:gateway.kgateway.dev/v1alpha1:TrafficPolicy"
 	typeAgwPolicy    = "kubernetes:agentgateway.dev/v1alpha1:AgentgatewayPolicy"
@@ -81,7 +82,9 @@ const (
 )
 
 // The Ollama path's graph: cluster -> Gateway API CRDs -> Istio base -> {istiod -> cni -> ztunnel, kgateway,
-// Kyverno}; Kyverno and its policy before every ServiceEntry; authz server -> GatewayExtension -> TrafficPolicy.
+// Kyverno}; Kyverno and its policy before every ServiceEntry; authz policy -> authz server -> GatewayExtension ->
+// TrafficPolicy -> HTTPRoute: no request is routed before the decision is in place (the server allows by
+// default when no policy is loaded: kyverno-authz pkg/authz/envoy/service.go returns an empty CheckResponse).
 func TestOllamaPathOrdering(t *testing.T) {
 	rec := rendered(t, "dev", false).Rec
 	kind := mustFind(t, rec, typeCommand, "cluster-kind")
@@ -97,11 +100,14 @@ func TestOllamaPathOrdering(t *testing.T) {
 		e(typeChart, "kgateway-crds", typeConfigFile, "gateway-api-crds"),
 		e(typeChart, "kgateway-controller", typeChart, "kgateway-crds"),
 		e(typeRelease, "kyverno", typeChart, "istio-base"),
-		e(typeClusterPol, "clusterpolicy-enforce-serviceentry-egress-label", typeRelease, "kyverno"),
-		e(typeServiceEntry, "serviceentry-egress-ollama-external-host", typeClusterPol, "clusterpolicy-enforce-serviceentry-egress-label"),
+		e(typeVPol, "validatingpolicy-enforce-serviceentry-egress-label", typeRelease, "kyverno"),
+		e(typeServiceEntry, "serviceentry-egress-ollama-external-host", typeVPol, "validatingpolicy-enforce-serviceentry-egress-label"),
 		e(typeServiceEntry, "serviceentry-egress-ollama-external-host", "docker:index/container:Container", "ollama-container"),
-		e(typeGatewayExt, "gatewayextension-kyverno-authz-kyverno-authz-server", typeChart, "kyverno-authz-server"),
+		e(typeDeployment, "kyverno-authz", "kubernetes:core/v1:ConfigMap", "kyverno-authz-policy"),
+		e(typeGatewayExt, "gatewayextension-kyverno-authz-kyverno-authz-server", typeDeployment, "kyverno-authz"),
 		e(typeTrafficPol, "trafficpolicy-egress-egress-kgateway-traffic-policy", typeGatewayExt, "gatewayextension-kyverno-authz-kyverno-authz-server"),
+		e(typeHTTPRoute, "httproute-egress-egress-kgateway-route", typeTrafficPol, "trafficpolicy-egress-egress-kgateway-traffic-policy"),
+		e(typeDeployment, "deployment-egress-client-curl-client", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "client-egress"),
 		e("docker:index/container:Container", "ollama-container", typeCommand, "cluster-kind"),
 		e(typeDeployment, "deployment-egress-client-curl-client", typeChart, "istio-ztunnel"),
 	}, []edge{
@@ -111,7 +117,7 @@ func TestOllamaPathOrdering(t *testing.T) {
 		e(typeChart, "kgateway-controller", typeRelease, "kyverno"),
 		e(typeChart, "istio-istiod", typeRelease, "kyverno"),
 		e(typeChart, "istio-istiod", typeChart, "kgateway-crds"),
-		e(typeChart, "kyverno-authz-server", typeChart, "istio-base"),
+		e(typeDeployment, "kyverno-authz", typeChart, "istio-base"),
 		e("docker:index/container:Container", "ollama-container", typeChart, "istio-base"),
 	})
 }
@@ -144,7 +150,7 @@ func TestSquidPathOrdering(t *testing.T) {
 func TestSquidPathWithKyvernoGuardsServiceEntries(t *testing.T) {
 	r, err := renderWith(t, "squid", false, "kyverno", "true")
 	require.NoError(t, err)
-	policy := mustFind(t, r.Rec, typeClusterPol, "clusterpolicy-enforce-serviceentry-egress-label")
+	policy := mustFind(t, r.Rec, typeVPol, "validatingpolicy-enforce-serviceentry-egress-label")
 	assert.True(t, r.Rec.WaitsFor(policy, mustFind(t, r.Rec, typeChart, "istio-base")))
 	entries := r.Rec.OfType(typeServiceEntry)
 	require.NotEmpty(t, entries)
@@ -169,7 +175,7 @@ func TestSwitchingPathOllamaToSquid(t *testing.T) {
 		"kubernetes:helm.sh/v4:Chart::istio-cni", "kubernetes:helm.sh/v4:Chart::istio-ztunnel",
 	}, "the platform stays: switching paths must not rebuild the cluster or the mesh")
 	assert.Subset(t, gone, []string{
-		"kubernetes:helm.sh/v4:Chart::kgateway-crds", "kubernetes:helm.sh/v4:Chart::kyverno-authz-server",
+		"kubernetes:helm.sh/v4:Chart::kgateway-crds", "kubernetes:apps/v1:Deployment::kyverno-authz",
 		"kubernetes:helm.sh/v3:Release::kyverno", "docker:index/container:Container::ollama-container",
 		"kubernetes:networking.istio.io/v1:ServiceEntry::serviceentry-egress-ollama-external-host",
 	})

@@ -82,8 +82,8 @@ func TestOllamaOutputsPointVerifyAtWhatTheProgramBuilds(t *testing.T) {
 	assert.Contains(t, s.GatewayURL, gw.Name()+"."+s.GatewayNamespace+".svc.cluster.local:8080")
 	route := object(t, r, "HTTPRoute", s.GatewayNamespace, "egress-kgateway-route")
 	assert.Equal(t, []any{s.HostHeader}, dig(route.Manifest, "spec", "hostnames"))
-	policy := object(t, r, "AuthorizationPolicy", "", "demo-policy.example.com")
-	assert.Contains(t, flatten(policy.Manifest), `headers["`+s.AuthzHeader+`"]`)
+	policy := object(t, r, "ConfigMap", "kyverno-authz", "kyverno-authz-server-policy")
+	assert.Contains(t, flatten(policy.Manifest), `headers[?"`+s.AuthzHeader+`"]`, "the policy reads the header the checks send")
 	l4 := object(t, r, "AuthorizationPolicy", s.GatewayNamespace, "egress-kgateway-clients")
 	assert.Contains(t, flatten(l4.Manifest), strings.TrimPrefix(s.ClientPrincipal(), "spiffe://"),
 		"the L4 policy admits exactly the identity verify calls from")

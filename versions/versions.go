@@ -7,7 +7,9 @@ package versions
 const (
 	// KindCLI is the kind release the node image below was built for; the README's prerequisite.
 	KindCLI = "v0.30.0"
-	// KindNodeImage is pinned by digest, as kind's release notes ask for.
+	// KindNodeImage is pinned by digest, as kind's release notes ask for. Kubernetes 1.34 lies inside every
+	// component's documented range (Istio 1.30: 1.32-1.36; kgateway 2.2, Kyverno 1.19: up to 1.35), whose
+	// intersection is 1.33-1.35.
 	KindNodeImage = "kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a"
 	// Kubernetes is the control-plane version the conformance tests run (kube-apiserver from the Go module proxy;
 	// tools/kube-apiserver/go.mod requires it, and a test keeps the two equal).
@@ -17,6 +19,10 @@ const (
 )
 
 // Gateway API: installed once, centrally, from the experimental channel.
+//
+// v1.4.0 and not v1.5.1 (Istio 1.30's go.mod): kgateway v2.2 supports Gateway API v1.2-v1.4 only. Istio 1.30 works
+// with v1.4 except TLSRoute, which this program does not use. v1.5.1's files are in ../shared/crds/gateway-api for
+// the day kgateway allows it.
 const (
 	GatewayAPI = "v1.4.0"
 	// GatewayAPIInstallURL is the release asset; it joins the 12 files in ../shared/crds/gateway-api/v1.4.0.
@@ -38,9 +44,12 @@ func (c Chart) Ref() string {
 	return c.Repo + "/" + c.Name + "@" + c.Version
 }
 
-// Istio ambient (no "v" prefix on Istio versions).
+// Istio ambient (no "v" prefix on Istio versions). 1.30 is supported upstream; 1.28 reached end of life on
+// 2026-07-01. 1.30.3 is the newest release whose exact files could be checked here (1.30.4, 1.30.5 and 1.31.0 are
+// announced upstream): the next step is 1.30.x's latest patch, then 1.31 once its files can be checked. Istio 1.30
+// supports Kubernetes 1.32-1.36.
 const (
-	Istio     = "1.28.0"
+	Istio     = "1.30.3"
 	istioRepo = "https://istio-release.storage.googleapis.com/charts"
 )
 
@@ -51,28 +60,29 @@ var (
 	IstioZtunnel = Chart{Repo: istioRepo, Name: "ztunnel", Version: Istio}
 )
 
-// kgateway (Ollama path). Versions carry a "v".
-const KGateway = "v2.1.2"
+// kgateway (Ollama path). Versions carry a "v". v2.2.3 is the newest upstream tag whose files could be checked
+// here (upstream has announced 2.2.9, 2.3.x and 2.4.x); it supports Gateway API v1.2-v1.4.
+const KGateway = "v2.2.3"
 
 var (
 	KGatewayCRDs       = Chart{Name: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway-crds", Version: KGateway}
 	KGatewayController = Chart{Name: "oci://cr.kgateway.dev/kgateway-dev/charts/kgateway", Version: KGateway}
 )
 
-// Kyverno 1.15.3 is chart 3.5.3; the Envoy authz server chart must be exactly v0.1.0
-// (the only release whose AuthorizationPolicy CRD has `authorizations`, see notes/resources.md).
+// Kyverno 1.19.0 is chart 3.9.0; its kyverno-api subchart serves the policies.kyverno.io CRDs, ValidatingPolicy
+// included, which both the admission policy and the Envoy authz server's policy use. The authz server moved from
+// kyverno/kyverno-envoy-plugin to kyverno/kyverno-authz; v0.4.0 reads policies.kyverno.io/v1alpha1 ValidatingPolicies
+// in Envoy mode and ships no CRD of its own.
 const (
-	Kyverno            = "1.15.3"
-	KyvernoAuthzServer = "v0.1.0"
-	KyvernoAuthzImage  = "ghcr.io/kyverno/kyverno-envoy-plugin:" + KyvernoAuthzServer
+	Kyverno            = "1.19.0"
+	KyvernoAuthzServer = "v0.4.0"
+	KyvernoAuthzImage  = "ghcr.io/kyverno/kyverno-authz:" + KyvernoAuthzServer
 	kyvernoRepo        = "https://kyverno.github.io/kyverno/"
-	kyvernoEnvoyRepo   = "https://kyverno.github.io/kyverno-envoy-plugin"
 )
 
-var (
-	KyvernoChart            = Chart{Repo: kyvernoRepo, Name: "kyverno", Version: "3.5.3"}
-	KyvernoAuthzServerChart = Chart{Repo: kyvernoEnvoyRepo, Name: "kyverno-authz-server", Version: KyvernoAuthzServer}
-)
+// KyvernoChart installs Kyverno. (The authz server is deployed from its image, not its chart: see
+// components/authz/kyvernoauthz.go.)
+var KyvernoChart = Chart{Repo: kyvernoRepo, Name: "kyverno", Version: "3.9.0"}
 
 // agentgateway (Squid path), open-source build.
 const AgentGateway = "v1.4.1"

@@ -31,13 +31,13 @@ func (c *AgentGateway) install(ctx *pulumi.Context, name string, args *Args) err
 	}
 	system := []pulumi.Resource{c.SystemNamespace}
 	// The CRDs need nothing but their namespace: they install in parallel with the mesh.
-	if c.CRDs, err = helmv4.NewChart(ctx, name+"-crds", kube.ChartArgs(versions.AgentGatewayCRDs, "agentgateway-crds",
+	if c.CRDs, err = helmv4.NewChart(ctx, name+"-crds", args.Target.ChartArgs(versions.AgentGatewayCRDs, "agentgateway-crds",
 		pulumi.String(SystemNamespace), nil),
 		args.Target.Opts(c, after(system))...); err != nil {
 		return err
 	}
 	// The controller watches Gateway API kinds from its first start, hence DependsOn as well.
-	c.Controller, err = helmv4.NewChart(ctx, name+"-controller", kube.ChartArgs(versions.AgentGatewayController, "agentgateway",
+	c.Controller, err = helmv4.NewChart(ctx, name+"-controller", args.Target.ChartArgs(versions.AgentGatewayController, "agentgateway",
 		pulumi.String(SystemNamespace), ControllerValues()),
 		args.Target.Opts(c, after(system, []pulumi.Resource{c.CRDs}, args.DependsOn))...)
 	return err

@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"strconv"
+
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -16,8 +18,10 @@ const (
 	ApprovalValue = "true"
 
 	KyvernoNamespace = "kyverno"
-	// ClusterPolicyName is the admission policy's name, as in the notes.
-	ClusterPolicyName = "enforce-serviceentry-egress-label"
+	// AdmissionPolicyName is the admission policy's name, as in the notes.
+	AdmissionPolicyName = "enforce-serviceentry-egress-label"
+	// AdmissionMessage is what Kyverno answers when it refuses a ServiceEntry.
+	AdmissionMessage = "External ServiceEntries must carry label " + ApprovalLabel + `: "` + ApprovalValue + `"`
 )
 
 // AdmissionArgs configures Kyverno.
@@ -34,7 +38,11 @@ type Admission struct {
 	Policy  *apiextensions.CustomResource // every ServiceEntry must depend on this
 }
 
-// NewAdmission installs Kyverno and the ClusterPolicy that rejects unapproved ServiceEntries.
+// NewAdmission installs Kyverno and the ValidatingPolicy that rejects unapproved ServiceEntries. Kyverno 1.19
+// deprecates the kyverno.io policy types (chart 3.9.0 values: "migrate to the policies.kyverno.io policy
+// types"); a CEL ValidatingPolicy in Kubernetes mode guards ServiceEntries the same way: Kyverno's webhook
+// controller registers a resource webhook from its matchConstraints (pkg/controllers/webhook/validating.go),
+// which, with crdWatcher on, includes a CRD that appears after the policy.
 func NewAdmission(ctx *pulumi.Context, name string, args *AdmissionArgs,
 	opts ...pulumi.ResourceOption) (*Admission, error) {
 	c := &Admission{}
@@ -46,56 +54,57 @@ func NewAdmission(ctx *pulumi.Context, name string, args *AdmissionArgs,
 	// Jobs scale Kyverno to zero and remove its webhook configurations. helm/v4 Chart skips hooks (webhooks
 	// would outlive a destroy and block the API server); helm/v3 Chart would run the scale-to-zero Job at
 	// install. A Release runs them as Helm does, and waits for Kyverno to be ready.
-	release, err := helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
-		Chart:           pulumi.String(versions.KyvernoChart.Name),
-		Version:         pulumi.String(versions.KyvernoChart.Version),
-		RepositoryOpts:  &helmv3.RepositoryOptsArgs{Repo: pulumi.String(versions.KyvernoChart.Repo)},
-		Name:            pulumi.String("kyverno"),
-		Namespace:       pulumi.String(KyvernoNamespace),
-		CreateNamespace: pulumi.Bool(true),
-		Values: pulumi.Map{
-			// Rebuild the webhooks when a CRD appears: a ServiceEntry CRD created after the policy would
-			// otherwise never be protected.
-			"admissionController": pulumi.Map{"crdWatcher": pulumi.Bool(true)},
-			// The reports controller reads the kinds policies name; without this, creating the policy warns
-			// that it lacks RBAC on serviceentries (the chart grants get/list/watch).
-			"reportsController": pulumi.Map{"rbac": pulumi.Map{"clusterRole": pulumi.Map{
-				"extraResources": pulumi.Array{pulumi.Map{
-					"apiGroups": pulumi.ToStringArray([]string{"networking.istio.io"}),
-					"resources": pulumi.ToStringArray([]string{"serviceentries"}),
-				}},
-			}}},
-		},
-	}, args.Target.Opts(c, pulumi.DependsOn(args.DependsOn))...)
+	values := pulumi.Map{
+		// Rebuild the webhooks when a CRD appears: a ServiceEntry CRD created after the policy would
+		// otherwise never be protected.
+		"admissionController": pulumi.Map{"crdWatcher": pulumi.Bool(true)},
+		// The reports controller reads the kinds policies name; without this, creating the policy warns
+		// that it lacks RBAC on serviceentries (the chart grants get/list/watch).
+		"reportsController": pulumi.Map{"rbac": pulumi.Map{"clusterRole": pulumi.Map{
+			"extraResources": pulumi.Array{pulumi.Map{
+				"apiGroups": pulumi.ToStringArray([]string{"networking.istio.io"}),
+				"resources": pulumi.ToStringArray([]string{"serviceentries"}),
+			}},
+		}}},
+	}
+	releaseArgs := args.Target.ReleaseArgs(versions.KyvernoChart, "kyverno", KyvernoNamespace, values)
+	releaseArgs.CreateNamespace = pulumi.Bool(true)
+	release, err := helmv3.NewRelease(ctx, name, releaseArgs, args.Target.Opts(c, pulumi.DependsOn(args.DependsOn))...)
 	if err != nil {
 		return nil, err
 	}
 	c.Release = release
 
-	c.Policy, err = kube.Object(ctx, args.Target, c, "kyverno.io/v1", "ClusterPolicy",
-		kube.Meta{Name: ClusterPolicyName},
+	// policies.kyverno.io/v1: the served, non-deprecated version of the CRD that Kyverno's chart installs (its
+	// kyverno-api subchart), the one copy of it in the cluster.
+	c.Policy, err = kube.Object(ctx, args.Target, c, "policies.kyverno.io/v1", "ValidatingPolicy",
+		kube.Meta{Name: AdmissionPolicyName},
 		map[string]any{"spec": approvalPolicySpec()},
 		pulumi.DependsOn([]pulumi.Resource{release}))
 	if err != nil {
 		return nil, err
 	}
 
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"policy": pulumi.String(ClusterPolicyName)})
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"policy": pulumi.String(AdmissionPolicyName)})
 }
 
-// approvalPolicySpec rejects any ServiceEntry without the approval label set to "true". failureAction sits on
-// the rule (spec.validationFailureAction is deprecated); background is off because only admission matters.
+// approvalPolicySpec refuses to create or update any ServiceEntry unless its label is exactly "true" (the seed's
+// pattern "?*" would also admit "false"). Kubernetes mode is the default; Deny is Enforce. Background scans are
+// off: only admission matters, and the reports controller would need RBAC on networking.istio.io for them.
 func approvalPolicySpec() map[string]any {
 	return map[string]any{
-		"background": false,
-		"rules": []any{map[string]any{
-			"name":  "require-approved-egress-label",
-			"match": map[string]any{"any": []any{map[string]any{"resources": map[string]any{"kinds": []any{"ServiceEntry"}}}}},
-			"validate": map[string]any{
-				"failureAction": "Enforce",
-				"message":       "External ServiceEntries must carry label " + ApprovalLabel + `: "` + ApprovalValue + `"`,
-				"pattern":       map[string]any{"metadata": map[string]any{"labels": map[string]any{ApprovalLabel: ApprovalValue}}},
-			},
+		"evaluation":        map[string]any{"mode": "Kubernetes", "background": map[string]any{"enabled": false}},
+		"validationActions": []any{"Deny"},
+		"failurePolicy":     "Fail",
+		"matchConstraints": map[string]any{"resourceRules": []any{map[string]any{
+			"apiGroups":   []any{"networking.istio.io"},
+			"apiVersions": []any{"*"},
+			"resources":   []any{"serviceentries"},
+			"operations":  []any{"CREATE", "UPDATE"},
+		}}},
+		"validations": []any{map[string]any{
+			"expression": `object.metadata.?labels[?` + strconv.Quote(ApprovalLabel) + `].orValue("") == ` + strconv.Quote(ApprovalValue),
+			"message":    AdmissionMessage,
 		}},
 	}
 }

@@ -1,24 +1,29 @@
 package authz
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
 	"github.com/egress-mesh/egress-mesh/internal/testkit"
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 const (
-	typeChartV4     = "kubernetes:helm.sh/v4:Chart"
 	typeRelease     = "kubernetes:helm.sh/v3:Release"
 	typeNamespace   = "kubernetes:core/v1:Namespace"
-	typeEnvoyPolicy = "kubernetes:envoy.kyverno.io/v1alpha1:AuthorizationPolicy"
-	typeCluster     = "kubernetes:kyverno.io/v1:ClusterPolicy"
+	typeConfigMap   = "kubernetes:core/v1:ConfigMap"
+	typeSA          = "kubernetes:core/v1:ServiceAccount"
+	typeService     = "kubernetes:core/v1:Service"
+	typeDeployment  = "kubernetes:apps/v1:Deployment"
+	typeVPol        = "kubernetes:policies.kyverno.io/v1:ValidatingPolicy"
 	typeIstioPolicy = "kubernetes:security.istio.io/v1:AuthorizationPolicy"
 )
 
@@ -75,64 +80,96 @@ func mustBuild(t *testing.T) built {
 	return b
 }
 
-func TestAuthorizationPolicyMatchesNotes(t *testing.T) {
-	b := mustBuild(t)
-	notes := testkit.NotesObject(t, "Ollama path", "AuthorizationPolicy")
-	policy := testkit.One(t, b.rec, typeEnvoyPolicy)
-	// failurePolicy Fail, the notes' two CEL variables for x-force-authorized / ["enabled", "true"], and the
-	// authorization that returns a CheckResponse.
-	assert.Equal(t, notes["spec"], policy.Plain()["spec"])
-	assert.Equal(t, notes["apiVersion"], policy.Plain()["apiVersion"])
-	meta := policy.Plain()["metadata"].(map[string]any)
-	assert.NotContains(t, meta, "namespace", "cluster-scoped")
-	assert.Equal(t, testkit.Dig(t, notes, "metadata", "name"), meta["name"])
-	testkit.AssertValidAgainstCRDs(t, policy.Plain())
+// envoyPolicy decodes the policy file the server mounts, as the server reads it.
+func envoyPolicy(t *testing.T, b built) map[string]any {
+	t.Helper()
+	cm := testkit.One(t, b.rec, typeConfigMap).Plain()
+	var policy map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(testkit.Dig(t, cm, "data", "policy.yaml").(string)), &policy))
+	return policy
 }
 
-func TestAuthorizationPolicyFromArgs(t *testing.T) {
+func TestEnvoyPolicy(t *testing.T) {
+	b := mustBuild(t)
+	policy := envoyPolicy(t, b)
+	// kyverno-authz v0.4.0 evaluates ValidatingPolicies in Envoy mode only (website/docs/policies/
+	// evaluation-mode.md: "must have its spec.evaluation.mode set to Envoy"), decoded as v1alpha1.
+	assert.Equal(t, "policies.kyverno.io/v1alpha1", policy["apiVersion"])
+	assert.Equal(t, "ValidatingPolicy", policy["kind"])
+	assert.Equal(t, "Envoy", testkit.Dig(t, policy, "spec", "evaluation", "mode"))
+	assert.Equal(t, "Fail", testkit.Dig(t, policy, "spec", "failurePolicy"))
+	// "If all rules return null, the request is allowed by default" (envoy-policy-breakdown.md): the one
+	// validation must answer both ways and never return null.
+	validations := testkit.Dig(t, policy, "spec", "validations").([]any)
+	require.Len(t, validations, 1)
+	expr := testkit.Dig(t, validations[0], "expression").(string)
+	assert.NotContains(t, expr, "null")
+	assert.Contains(t, expr, "envoy.Allowed().Response()")
+	assert.Contains(t, expr, `envoy.Denied(403).WithHeader("x-egress-authz", "denied")`)
+	// The same document must be a valid object of the one ValidatingPolicy CRD in the cluster (Kyverno 1.19's).
+	testkit.AssertValidAgainstCRDs(t, policy)
+	// The policy is never a cluster object: Kyverno's own webhook would refuse an Envoy-mode ValidatingPolicy.
+	assert.Empty(t, b.rec.OfType("kubernetes:policies.kyverno.io/v1alpha1:ValidatingPolicy"))
+}
+
+func TestEnvoyPolicyFromArgs(t *testing.T) {
 	args := defaultAuthzArgs()
 	args.Header, args.Allowed = "X-Egress-Ticket", []string{"yes"}
 	b, err := build(t, false, true, args, defaultL4Args())
 	require.NoError(t, err)
-	spec := testkit.Spec(t, b.rec, typeEnvoyPolicy)
+	policy := envoyPolicy(t, b)
 	// Envoy passes header names lower-cased.
-	assert.Equal(t, `object.attributes.request.http.?headers["x-egress-ticket"].orValue("")`, testkit.Dig(t, spec, "variables", 0, "expression"))
-	assert.Equal(t, `variables.force_authorized in ["yes"]`, testkit.Dig(t, spec, "variables", 1, "expression"))
+	assert.Equal(t, `object.attributes.request.http.headers[?"x-egress-ticket"].orValue("")`,
+		testkit.Dig(t, policy, "spec", "variables", 0, "expression"))
+	assert.Equal(t, `variables.header in ["yes"]`, testkit.Dig(t, policy, "spec", "variables", 1, "expression"))
 }
 
-func TestAuthzChart(t *testing.T) {
+func TestAuthzServer(t *testing.T) {
 	b := mustBuild(t)
-	chart := testkit.One(t, b.rec, typeChartV4).Plain()
-	assert.Equal(t, "kyverno-authz-server", chart["chart"])
-	assert.Equal(t, "v0.1.0", chart["version"])
-	assert.Equal(t, "https://kyverno.github.io/kyverno-envoy-plugin", testkit.Dig(t, chart, "repositoryOpts", "repo"))
-	assert.Equal(t, "kyverno-authz", chart["namespace"])
+	dep := testkit.One(t, b.rec, typeDeployment).Plain()
+	pod := testkit.Dig(t, dep, "spec", "template", "spec").(map[string]any)
+	container := testkit.Dig(t, pod, "containers", 0).(map[string]any)
+	assert.Equal(t, versions.KyvernoAuthzImage, container["image"])
+	assert.True(t, strings.HasPrefix(versions.KyvernoAuthzImage, "ghcr.io/kyverno/kyverno-authz:"), "the renamed project's image")
 
-	values := chart["values"].(map[string]any)
-	assert.Equal(t, map[string]any{"registry": "ghcr.io", "repository": "kyverno/kyverno-envoy-plugin", "tag": "v0.1.0"},
-		testkit.Dig(t, values, "containers", "server", "image"), "ghcr.io/kyverno/kyverno-envoy-plugin:v0.1.0")
-	testkit.AssertValuesInChart(t, "kyverno-authz-server", "v0.1.0", values)
-	defaults := testkit.ChartDefaults(t, "kyverno-authz-server", "v0.1.0")
-	// gRPC stays on the chart's port everywhere: the component neither overrides it nor reports another.
-	assert.NotContains(t, values, "service")
-	assert.NotContains(t, testkit.Dig(t, values, "containers", "server"), "args")
-	assert.NotContains(t, testkit.Dig(t, values, "containers", "server"), "ports")
-	assert.Equal(t, testkit.Dig(t, defaults, "service", "port"), float64(b.authz.Port))
-	assert.Equal(t, 9081, b.authz.Port)
+	args := testkit.JSON(container["args"])
+	assert.Contains(t, args, `"serve","envoy","authz-server"`, "the Envoy (gRPC) server, as the chart's config.type: envoy runs it")
+	assert.Contains(t, args, `"--kube-policy-source=false"`)
+	// The file source must be the directory the policy ConfigMap is mounted at.
+	mount := testkit.Dig(t, container, "volumeMounts", 0).(map[string]any)
+	assert.Contains(t, args, `"--external-policy-source=file://`+mount["mountPath"].(string)+`"`)
+	volume := testkit.Dig(t, pod, "volumes", 0).(map[string]any)
+	assert.Equal(t, mount["name"], volume["name"])
+	cm := testkit.One(t, b.rec, typeConfigMap).Plain()
+	assert.Equal(t, testkit.Dig(t, cm, "metadata", "name"), testkit.Dig(t, volume, "configMap", "name"))
+
+	// The Service's target port is the container port the server listens on with --grpc-address.
+	svc := testkit.One(t, b.rec, typeService).Plain()
+	port := testkit.Dig(t, svc, "spec", "ports", 0).(map[string]any)
+	assert.Equal(t, "grpc", port["name"])
+	assert.Equal(t, float64(b.authz.Port), port["port"])
+	var listening float64
+	for _, p := range container["ports"].([]any) {
+		if p.(map[string]any)["name"] == port["targetPort"] {
+			listening = p.(map[string]any)["containerPort"].(float64)
+		}
+	}
+	assert.Equal(t, float64(b.authz.Port), listening)
+	assert.Contains(t, args, fmt.Sprintf(`"--grpc-address=:%d"`, int(listening)))
+	assert.Equal(t, testkit.Dig(t, svc, "spec", "selector"), testkit.Dig(t, dep, "spec", "template", "metadata", "labels"))
 	assert.Equal(t, "kyverno-authz-server", b.authz.ServiceName)
 	assert.Equal(t, "kyverno-authz", b.authz.Namespace)
-
-	ns := b.rec.OfType(typeNamespace)
-	require.Len(t, ns, 1)
-	assert.Equal(t, "kyverno-authz", testkit.Dig(t, ns[0].Plain(), "metadata", "name"))
-	assert.True(t, b.rec.WaitsFor(testkit.One(t, b.rec, typeChartV4), ns[0]))
+	// No RBAC: with the kube source off the server reads nothing from the cluster.
+	for _, res := range b.rec.All() {
+		assert.NotContains(t, res.Type, "rbac.authorization.k8s.io", res.Name)
+	}
 }
 
 func TestAdmission(t *testing.T) {
 	b := mustBuild(t)
 	rel := testkit.One(t, b.rec, typeRelease).Plain()
-	assert.Equal(t, "kyverno", rel["chart"])
-	assert.Equal(t, "3.5.3", rel["version"]) // = Kyverno 1.15.3
+	assert.Equal(t, versions.KyvernoChart.Name, rel["chart"])
+	assert.Equal(t, "3.9.0", rel["version"]) // = Kyverno 1.19.0 (the chart's appVersion)
 	assert.Equal(t, "https://kyverno.github.io/kyverno/", testkit.Dig(t, rel, "repositoryOpts", "repo"))
 	assert.Equal(t, "kyverno", rel["namespace"])
 	assert.Equal(t, true, rel["createNamespace"])
@@ -141,15 +178,16 @@ func TestAdmission(t *testing.T) {
 	assert.Equal(t, true, testkit.Dig(t, values, "admissionController", "crdWatcher"))
 	assert.Equal(t, []any{map[string]any{"apiGroups": []any{"networking.istio.io"}, "resources": []any{"serviceentries"}}},
 		testkit.Dig(t, values, "reportsController", "rbac", "clusterRole", "extraResources"))
-	testkit.AssertValuesInChart(t, "kyverno", "3.5.3", values)
+	testkit.AssertValuesInChart(t, "kyverno", "3.9.0", values)
 
-	notes := testkit.NotesObject(t, "Ollama path", "ClusterPolicy")
-	policy := testkit.One(t, b.rec, typeCluster).Plain()
-	// background false, one rule matching ServiceEntry, failureAction Enforce, label value "true".
-	assert.Equal(t, notes["spec"], policy["spec"])
-	assert.Equal(t, testkit.Dig(t, notes, "metadata", "name"), testkit.Dig(t, policy, "metadata", "name"))
-	assert.NotContains(t, policy["spec"], "validationFailureAction", "deprecated")
-	assert.Equal(t, "true", testkit.Dig(t, policy, "spec", "rules", 0, "validate", "pattern", "metadata", "labels", "security.corp/egress-approved"))
+	policy := testkit.One(t, b.rec, typeVPol).Plain()
+	assert.Equal(t, "enforce-serviceentry-egress-label", testkit.Dig(t, policy, "metadata", "name"))
+	assert.Equal(t, []any{"Deny"}, testkit.Dig(t, policy, "spec", "validationActions"), "Deny is Enforce")
+	assert.Equal(t, "Kubernetes", testkit.Dig(t, policy, "spec", "evaluation", "mode"))
+	rule := testkit.Dig(t, policy, "spec", "matchConstraints", "resourceRules", 0).(map[string]any)
+	assert.Equal(t, []any{"networking.istio.io"}, rule["apiGroups"])
+	assert.Equal(t, []any{"serviceentries"}, rule["resources"])
+	assert.ElementsMatch(t, []any{"CREATE", "UPDATE"}, rule["operations"])
 	testkit.AssertValidAgainstCRDs(t, policy)
 }
 
@@ -174,18 +212,19 @@ func TestL4Policy(t *testing.T) {
 func TestOrdering(t *testing.T) {
 	b := mustBuild(t)
 	istio := b.rec.Named("istio-base")
-	chart, envoyPolicy := testkit.One(t, b.rec, typeChartV4), testkit.One(t, b.rec, typeEnvoyPolicy)
-	release, clusterPolicy := testkit.One(t, b.rec, typeRelease), testkit.One(t, b.rec, typeCluster)
+	server, policyFile := testkit.One(t, b.rec, typeDeployment), testkit.One(t, b.rec, typeConfigMap)
+	release, admission := testkit.One(t, b.rec, typeRelease), testkit.One(t, b.rec, typeVPol)
 
-	assert.True(t, b.rec.WaitsFor(envoyPolicy, chart), "AuthorizationPolicy after the chart that ships its CRD")
-	assert.True(t, b.rec.WaitsFor(chart, istio), "authz server after its DependsOn")
+	// The pod cannot start before its policy file exists: no moment with the server's default allow.
+	assert.True(t, b.rec.WaitsFor(server, policyFile), "authz server after its policy")
+	assert.True(t, b.rec.WaitsFor(server, istio), "authz server after its DependsOn")
 	assert.True(t, b.rec.WaitsFor(release, istio), "Kyverno after Istio base")
-	assert.True(t, b.rec.WaitsFor(clusterPolicy, release), "ClusterPolicy after Kyverno")
-	assert.True(t, b.rec.WaitsFor(clusterPolicy, istio), "ClusterPolicy after the ServiceEntry CRD")
+	assert.True(t, b.rec.WaitsFor(admission, release), "ValidatingPolicy after Kyverno, whose chart installs its CRD")
+	assert.True(t, b.rec.WaitsFor(admission, istio), "ValidatingPolicy after the ServiceEntry CRD")
 	l4 := testkit.One(t, b.rec, typeIstioPolicy)
 	assert.True(t, b.rec.WaitsFor(l4, istio))
 	assert.True(t, b.rec.WaitsFor(l4, b.rec.Named("gateway-namespace")))
-	assert.False(t, b.rec.WaitsFor(release, clusterPolicy))
+	assert.False(t, b.rec.WaitsFor(release, admission))
 }
 
 func TestParentingProviderDeletedWith(t *testing.T) {
@@ -194,8 +233,8 @@ func TestParentingProviderDeletedWith(t *testing.T) {
 		require.NoError(t, err)
 		provider, owner := b.rec.Named("k8s"), b.rec.Named("kind")
 		for comp, kids := range map[string][]string{
-			"egress-mesh:authz:KyvernoAuthz": {typeNamespace, typeChartV4, typeEnvoyPolicy},
-			"egress-mesh:authz:Admission":    {typeRelease, typeCluster},
+			"egress-mesh:authz:KyvernoAuthz": {typeNamespace, typeConfigMap, typeSA, typeDeployment, typeService},
+			"egress-mesh:authz:Admission":    {typeRelease, typeVPol},
 			"egress-mesh:authz:L4Policy":     {typeIstioPolicy},
 		} {
 			parent := testkit.One(t, b.rec, comp)
@@ -218,7 +257,7 @@ func TestParentingProviderDeletedWith(t *testing.T) {
 func TestDryRun(t *testing.T) {
 	b, err := build(t, true, true, defaultAuthzArgs(), defaultL4Args())
 	require.NoError(t, err)
-	assert.NotNil(t, b.authz.Chart)
+	assert.NotNil(t, b.authz.Server)
 	assert.NotNil(t, b.authz.Policy)
 	assert.NotNil(t, b.adm.Release)
 	assert.NotNil(t, b.adm.Policy)

@@ -3,24 +3,27 @@ package authz
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
-	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
-// The authz server chart 0.1.0 names every resource, its Service included, kyverno-authz-server whatever the
-// release is called, and serves gRPC on 9081 (set in three places in the chart; none is changed here).
+// Names and ports of the Kyverno authz server as its v0.4.0 chart lays them out (charts/kyverno-authz-server:
+// Service `kyverno-authz-server`, port name `grpc` -> container port `authz` 9081, probes on 9080, metrics 9082).
 const (
 	AuthzServiceName = "kyverno-authz-server"
 	AuthzGRPCPort    = 9081
-	// AuthzPolicyName is the cluster-scoped AuthorizationPolicy's name, as in the notes.
-	AuthzPolicyName = "demo-policy.example.com"
+	authzProbePort   = 9080
+	authzMetricsPort = 9082
+	// AuthzPolicyName is the ValidatingPolicy's name inside the policy file.
+	AuthzPolicyName = "egress-header-policy"
+	// policyDir is where the ConfigMap holding the policy is mounted; the server reads it as a file source.
+	policyDir = "/etc/kyverno-authz/policies"
 )
 
 // KyvernoAuthzArgs configures the authz server and its policy.
@@ -36,51 +39,88 @@ type KyvernoAuthzArgs struct {
 type KyvernoAuthz struct {
 	pulumi.ResourceState
 
-	Chart       pulumi.Resource
-	Policy      *apiextensions.CustomResource
+	// Policy is the ConfigMap holding the Envoy-mode ValidatingPolicy; Server is the Deployment that mounts it;
+	// Service is what the gateway's ext_authz filter calls. Anything that sends traffic through the gateway
+	// must wait for Server: it only becomes ready with the policy loaded.
+	Policy      *corev1.ConfigMap
+	Server      *appsv1.Deployment
+	Service     *corev1.Service
 	ServiceName string // "kyverno-authz-server"
 	Namespace   string
 	Port        int // 9081
+	// Labels select the server's pods (the fail-closed check scales the Deployment).
+	Labels map[string]string
 }
 
-// NewKyvernoAuthz installs the authz server and the policy it evaluates.
+// NewKyvernoAuthz runs the Kyverno Envoy authz server (kyverno/kyverno-authz) with its policy read from a file.
+//
+// Why not the chart's in-cluster policy source: the policy would then be a ValidatingPolicy object, and Kyverno
+// 1.19's own policy webhook (pkg/webhooks/policy/handlers.go -> pkg/cel/policies/vpol/validate.go) validates
+// every ValidatingPolicy by compiling it as a Kubernetes policy (its compiler treats every mode but JSON as
+// Kubernetes) and requiring spec.matchConstraints: an Envoy-mode policy fails both, so with Kyverno installed on
+// this path its creation is refused. Read from a mounted file (upstream's sidecar-injector docs do the same), the
+// policy never reaches Kyverno, the server needs no RBAC at all, and its pod cannot start without the policy:
+// no window in which the server answers with its default allow (an empty CheckResponse when no policy matched,
+// pkg/authz/envoy/service.go). The chart is not used because it also always deploys a validation webhook whose
+// serving certificate must come from cert-manager or static values, and whose replicas cannot be set to 0
+// (`with .deployment.replicas` drops a 0).
 func NewKyvernoAuthz(ctx *pulumi.Context, name string, args *KyvernoAuthzArgs,
 	opts ...pulumi.ResourceOption) (*KyvernoAuthz, error) {
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("kyverno authz %s: %w", name, err)
 	}
-	c := &KyvernoAuthz{ServiceName: AuthzServiceName, Namespace: args.Namespace, Port: AuthzGRPCPort}
+	labels := map[string]string{"app.kubernetes.io/name": AuthzServiceName, "app.kubernetes.io/component": "authz-server"}
+	c := &KyvernoAuthz{ServiceName: AuthzServiceName, Namespace: args.Namespace, Port: AuthzGRPCPort, Labels: labels}
 	if err := ctx.RegisterComponentResource("egress-mesh:authz:KyvernoAuthz", name, c, opts...); err != nil {
 		return nil, err
 	}
 
-	ns, err := kube.Namespace(ctx, args.Target, c, args.Namespace, nil)
+	ns, err := kube.Namespace(ctx, args.Target, c, args.Namespace, nil, pulumi.DependsOn(args.DependsOn))
 	if err != nil {
 		return nil, err
 	}
-	registry, repository, tag := splitImage(versions.KyvernoAuthzImage)
-	// helm/v4 Chart: the chart has no Helm hooks, and its CRD is a template, so v4 creates it like any object.
-	chart, err := helmv4.NewChart(ctx, name+"-server", kube.ChartArgs(versions.KyvernoAuthzServerChart, AuthzServiceName,
-		pulumi.String(args.Namespace), pulumi.Map{
-			// The chart has no top-level `image`; the server's image lives here.
-			"containers": pulumi.Map{"server": pulumi.Map{"image": pulumi.Map{
-				"registry":   pulumi.String(registry),
-				"repository": pulumi.String(repository),
-				"tag":        pulumi.String(tag),
-			}}},
-		}), args.Target.Opts(c, pulumi.DependsOn(append([]pulumi.Resource{ns}, args.DependsOn...)))...)
-	if err != nil {
-		return nil, err
-	}
-	c.Chart = chart
+	inNS := args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns}))
+	meta := kube.Meta{Name: AuthzServiceName, Namespace: args.Namespace, Labels: labels}
 
-	// Cluster-scoped (no namespace): the server loads every AuthorizationPolicy in the cluster. It waits for
-	// the chart, which ships the CRD.
-	c.Policy, err = kube.Object(ctx, args.Target, c, "envoy.kyverno.io/v1alpha1", "AuthorizationPolicy",
-		kube.Meta{Name: AuthzPolicyName},
-		map[string]any{"spec": headerPolicySpec(args.Header, args.Allowed)},
-		pulumi.DependsOn([]pulumi.Resource{chart}))
+	policy, err := PolicyYAML(args.Header, args.Allowed)
 	if err != nil {
+		return nil, err
+	}
+	if c.Policy, err = corev1.NewConfigMap(ctx, name+"-policy", &corev1.ConfigMapArgs{
+		Metadata: kube.Meta{Name: AuthzServiceName + "-policy", Namespace: args.Namespace, Labels: labels}.Args(),
+		Data:     pulumi.StringMap{"policy.yaml": pulumi.String(policy)},
+	}, inNS...); err != nil {
+		return nil, err
+	}
+	sa, err := corev1.NewServiceAccount(ctx, name+"-sa", &corev1.ServiceAccountArgs{Metadata: meta.Args()}, inNS...)
+	if err != nil {
+		return nil, err
+	}
+	if c.Server, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
+		Metadata: meta.Args(),
+		Spec: &appsv1.DeploymentSpecArgs{
+			Replicas: pulumi.Int(1),
+			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(labels)},
+			Template: &corev1.PodTemplateSpecArgs{
+				Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(labels)},
+				Spec:     serverPodSpec(sa, c.Policy),
+			},
+		},
+	}, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns, c.Policy}))...); err != nil {
+		return nil, err
+	}
+	if c.Service, err = corev1.NewService(ctx, name, &corev1.ServiceArgs{
+		Metadata: meta.Args(),
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String("ClusterIP"),
+			Selector: pulumi.ToStringMap(labels),
+			Ports: corev1.ServicePortArray{&corev1.ServicePortArgs{
+				Name: pulumi.String("grpc"), Port: pulumi.Int(AuthzGRPCPort), TargetPort: pulumi.String("authz"),
+				// Envoy speaks gRPC (HTTP/2 in clear text) to the server.
+				AppProtocol: pulumi.String("kubernetes.io/h2c"),
+			}},
+		},
+	}, inNS...); err != nil {
 		return nil, err
 	}
 
@@ -91,34 +131,52 @@ func NewKyvernoAuthz(ctx *pulumi.Context, name string, args *KyvernoAuthzArgs,
 	})
 }
 
-// headerPolicySpec allows a request when a header holds one of the allowed values, and denies it with 403
-// otherwise (also when the policy cannot be evaluated: failurePolicy Fail). `authorizations` exists only in
-// the v1alpha1 CRD of chart 0.1.0; every authorization must return a CheckResponse.
-func headerPolicySpec(header string, allowed []string) map[string]any {
-	quoted := make([]string, 0, len(allowed))
-	for _, v := range allowed {
-		quoted = append(quoted, strconv.Quote(v))
+// serverPodSpec is the chart's authz-server container (templates/authz-server/deployment.yaml at v0.4.0: args,
+// ports, probes, security context), reading policies from the mounted file instead of the cluster.
+func serverPodSpec(sa *corev1.ServiceAccount, policy *corev1.ConfigMap) *corev1.PodSpecArgs {
+	probe := func(path string, initial, period, failures int) *corev1.ProbeArgs {
+		return &corev1.ProbeArgs{
+			HttpGet:             &corev1.HTTPGetActionArgs{Path: pulumi.String(path), Port: pulumi.Int(authzProbePort)},
+			InitialDelaySeconds: pulumi.Int(initial), PeriodSeconds: pulumi.Int(period), FailureThreshold: pulumi.Int(failures),
+		}
 	}
-	return map[string]any{
-		"failurePolicy": "Fail",
-		"variables": []any{
-			// Envoy hands ext_authz the header names in lower case; `?` and orValue make a missing header "".
-			map[string]any{"name": "force_authorized", "expression": fmt.Sprintf(
-				"object.attributes.request.http.?headers[%s].orValue(\"\")", strconv.Quote(strings.ToLower(header)))},
-			map[string]any{"name": "allowed", "expression": fmt.Sprintf(
-				"variables.force_authorized in [%s]", strings.Join(quoted, ", "))},
-		},
-		"authorizations": []any{
-			map[string]any{"expression": "variables.allowed ? envoy.Allowed().Response() : envoy.Denied(403).Response()"},
-		},
+	return &corev1.PodSpecArgs{
+		ServiceAccountName: sa.Metadata.Name().Elem(),
+		Containers: corev1.ContainerArray{&corev1.ContainerArgs{
+			Name:  pulumi.String("server"),
+			Image: pulumi.String(versions.KyvernoAuthzImage),
+			Args: pulumi.ToStringArray([]string{
+				"serve", "envoy", "authz-server",
+				fmt.Sprintf("--probes-address=:%d", authzProbePort),
+				fmt.Sprintf("--metrics-address=:%d", authzMetricsPort),
+				"--kube-policy-source=false",
+				"--external-policy-source=file://" + policyDir,
+				"--grpc-network=tcp",
+				fmt.Sprintf("--grpc-address=:%d", AuthzGRPCPort),
+			}),
+			Ports: corev1.ContainerPortArray{
+				&corev1.ContainerPortArgs{Name: pulumi.String("probes"), ContainerPort: pulumi.Int(authzProbePort)},
+				&corev1.ContainerPortArgs{Name: pulumi.String("authz"), ContainerPort: pulumi.Int(AuthzGRPCPort)},
+				&corev1.ContainerPortArgs{Name: pulumi.String("metrics"), ContainerPort: pulumi.Int(authzMetricsPort)},
+			},
+			StartupProbe:   probe("/livez", 2, 6, 20),
+			LivenessProbe:  probe("/livez", 15, 30, 2),
+			ReadinessProbe: probe("/readyz", 5, 10, 6),
+			SecurityContext: &corev1.SecurityContextArgs{
+				RunAsNonRoot: pulumi.Bool(true), Privileged: pulumi.Bool(false),
+				AllowPrivilegeEscalation: pulumi.Bool(false), ReadOnlyRootFilesystem: pulumi.Bool(true),
+				Capabilities:   &corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
+				SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+			},
+			VolumeMounts: corev1.VolumeMountArray{&corev1.VolumeMountArgs{
+				Name: pulumi.String("policies"), MountPath: pulumi.String(policyDir), ReadOnly: pulumi.Bool(true),
+			}},
+		}},
+		Volumes: corev1.VolumeArray{&corev1.VolumeArgs{
+			Name:      pulumi.String("policies"),
+			ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: policy.Metadata.Name().Elem()},
+		}},
 	}
-}
-
-// splitImage splits registry/repository:tag; the chart takes the three separately.
-func splitImage(image string) (registry, repository, tag string) {
-	registry, rest, _ := strings.Cut(image, "/")
-	repository, tag, _ = strings.Cut(rest, ":")
-	return registry, repository, tag
 }
 
 func (a *KyvernoAuthzArgs) validate() error {

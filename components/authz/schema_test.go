@@ -11,22 +11,22 @@ import (
 func TestCheckersCatchMistakes(t *testing.T) {
 	b := mustBuild(t)
 
-	// The seed's failureAction Deny is not in the enum [Audit, Enforce].
-	cp := testkit.One(t, b.rec, typeCluster).Plain()
-	testkit.Dig(t, cp, "spec", "rules", 0, "validate").(map[string]any)["failureAction"] = "Deny"
-	testkit.RequireRejected(t, testkit.CRDErrors(t, cp), "spec.rules[0].validate.failureAction", `"Deny"`)
+	// Enforce is a ClusterPolicy word: a ValidatingPolicy's validationActions are Deny, Audit or Warn.
+	vp := testkit.One(t, b.rec, typeVPol).Plain()
+	vp["spec"].(map[string]any)["validationActions"] = []any{"Enforce"}
+	testkit.RequireRejected(t, testkit.CRDErrors(t, vp), "spec.validationActions[0]", `"Enforce"`)
 
-	// 0.2.0's allow[] does not exist in the v1alpha1 CRD of chart 0.1.0: the API server would prune it.
-	ap := testkit.One(t, b.rec, typeEnvoyPolicy).Plain()
-	ap["spec"].(map[string]any)["allow"] = []any{}
-	testkit.RequireRejected(t, testkit.CRDErrors(t, ap), ": spec.allow would be pruned")
+	// v0.1.0's `authorizations` does not exist in a ValidatingPolicy: the API server would prune it.
+	ep := envoyPolicy(t, b)
+	ep["spec"].(map[string]any)["authorizations"] = []any{}
+	testkit.RequireRejected(t, testkit.CRDErrors(t, ep), ": spec.authorizations would be pruned")
 
 	// A wrong type on the Istio policy: action is an enum of strings.
 	l4 := testkit.One(t, b.rec, typeIstioPolicy).Plain()
 	l4["spec"].(map[string]any)["action"] = 1
 	testkit.RequireRejected(t, testkit.CRDErrors(t, l4), "spec.action", "must be of type string")
 
-	// The chart has no top-level image: Helm would ignore it.
-	testkit.RequireRejected(t, testkit.ValuesErrors(t, "kyverno-authz-server", "v0.1.0",
-		map[string]any{"image": map[string]any{"tag": "v0.1.0"}}), "values path image: not in the chart's values.yaml")
+	// Kyverno 3.9.0 moved templating under global: the old top-level key would be ignored by Helm.
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "kyverno", "3.9.0",
+		map[string]any{"templating": map[string]any{"enabled": true}}), "values path templating: not in the chart's values.yaml")
 }

@@ -7,6 +7,7 @@ import (
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -31,6 +32,9 @@ type Args struct {
 	Image string
 	// DependsOn holds Istio's ztunnel: enrolment only works once ambient is up.
 	DependsOn []pulumi.Resource
+	// PodCIDR, when set, locks the namespace's egress down to DNS and HBONE to this range (the mesh), so the
+	// client reaches the outside only through the gateway.
+	PodCIDR string
 }
 
 // Client is the component.
@@ -39,6 +43,8 @@ type Client struct {
 
 	Namespace  *corev1.Namespace
 	Deployment *appsv1.Deployment
+	// EgressPolicy is the mesh-only egress NetworkPolicy (nil without Args.PodCIDR).
+	EgressPolicy *networkingv1.NetworkPolicy
 	// Principal is the SPIFFE principal Istio policies match: "cluster.local/ns/<ns>/sa/<sa>".
 	Principal string
 }
@@ -64,7 +70,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	comp.Deployment, err = newDeployment(ctx, args, sa, comp)
+	var after []pulumi.Resource
+	if args.PodCIDR != "" {
+		// Before the client runs: it never has a moment with open egress.
+		if comp.EgressPolicy, err = newEgressPolicy(ctx, name, args, comp, ns); err != nil {
+			return nil, err
+		}
+		after = append(after, comp.EgressPolicy)
+	}
+	comp.Deployment, err = newDeployment(ctx, args, sa, comp, after...)
 	if err != nil {
 		return nil, err
 	}

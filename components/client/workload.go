@@ -24,7 +24,7 @@ func newServiceAccount(ctx *pulumi.Context, args *Args, ns *corev1.Namespace,
 // newDeployment is seed 000's curl-test-client, corrected: its own ServiceAccount, and a sleep that never
 // ends (the seed's `sleep 3600` exits after an hour and the pod restarts mid-check).
 func newDeployment(ctx *pulumi.Context, args *Args, sa *corev1.ServiceAccount,
-	parent pulumi.Resource) (*appsv1.Deployment, error) {
+	parent pulumi.Resource, after ...pulumi.Resource) (*appsv1.Deployment, error) {
 	selector := map[string]string{"app": args.Name}
 	podLabels := map[string]string{"app": args.Name, dataplaneModeLabel: dataplaneAmbient}
 	meta := kube.Meta{Name: args.Name, Namespace: args.Namespace, Labels: selector}
@@ -52,5 +52,5 @@ func newDeployment(ctx *pulumi.Context, args *Args, sa *corev1.ServiceAccount,
 				},
 			},
 		},
-	}, args.Target.Opts(parent, pulumi.DependsOn(args.DependsOn))...)
+	}, args.Target.Opts(parent, pulumi.DependsOn(append(append([]pulumi.Resource{}, args.DependsOn...), after...)))...)
 }

@@ -27,19 +27,19 @@ func (c *KGateway) install(ctx *pulumi.Context, name string, args *Args) error {
 		return err
 	}
 
-	crds, err := helmv4.NewChart(ctx, name+"-crds", kube.ChartArgs(versions.KGatewayCRDs, "kgateway-crds", pulumi.String(SystemNamespace), nil),
+	crds, err := helmv4.NewChart(ctx, name+"-crds", args.Target.ChartArgs(versions.KGatewayCRDs, "kgateway-crds", pulumi.String(SystemNamespace), nil),
 		args.Target.Opts(c, pulumi.DependsOn(append([]pulumi.Resource{system}, args.DependsOn...)))...)
 	if err != nil {
 		return err
 	}
 	c.CRDs = crds
 
-	controller, err := helmv4.NewChart(ctx, name+"-controller", kube.ChartArgs(versions.KGatewayController, "kgateway",
+	controller, err := helmv4.NewChart(ctx, name+"-controller", args.Target.ChartArgs(versions.KGatewayController, "kgateway",
 		pulumi.String(SystemNamespace), pulumi.Map{
-			// Both exist in the v2.1.2 values and default to false; pinned so an upgrade of the defaults
-			// cannot turn this path's Envoy gateway into agentgateway or an Istio waypoint.
-			"agentgateway": pulumi.Map{"enabled": pulumi.Bool(false)},
-			"waypoint":     pulumi.Map{"enabled": pulumi.Bool(false)},
+			// Exists in the v2.2.3 values and defaults to false; pinned so an upgrade of the defaults cannot
+			// turn this path's Envoy gateway into an Istio waypoint. (v2.2 dropped the `agentgateway` key: the
+			// agentgateway data plane has its own chart.)
+			"waypoint": pulumi.Map{"enabled": pulumi.Bool(false)},
 		}),
 		args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{system, crds}))...)
 	if err != nil {

@@ -1,6 +1,9 @@
 package mesh
 
 import (
+	"os"
+	"path/filepath"
+
 	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -9,7 +12,12 @@ import (
 )
 
 // GatewayAPIArgs configures the Gateway API CRDs.
-type GatewayAPIArgs struct{ Target kube.Target }
+type GatewayAPIArgs struct {
+	Target kube.Target
+	// Source is where the CRDs come from: "" for the pinned release asset, or a file, a URL or a directory
+	// of CRD files at that version (an air-gapped mirror; CI uses ../shared/crds/gateway-api/<version>).
+	Source string
+}
 
 // GatewayAPI is the component holding the Gateway API CRDs.
 type GatewayAPI struct {
@@ -34,15 +42,26 @@ func NewGatewayAPI(ctx *pulumi.Context, name string, args *GatewayAPIArgs,
 
 	// yaml/v2 applies server-side (the v4 provider's default): the HTTPRoute CRD is ~0.5 MB, far over the
 	// 256 KiB last-applied annotation a client-side apply would need.
-	crds, err := yamlv2.NewConfigFile(ctx, name+"-crds", &yamlv2.ConfigFileArgs{
-		File: pulumi.String(versions.GatewayAPIInstallURL),
-	}, args.Target.Opts(comp)...)
-	if err != nil {
+	var err error
+	if comp.CRDs, err = newCRDs(ctx, name+"-crds", args.Source, args.Target.Opts(comp)...); err != nil {
 		return nil, err
 	}
-	comp.CRDs = crds
 
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"version": pulumi.String(versions.GatewayAPI),
 	})
+}
+
+// newCRDs applies the bundle: one file (the release asset, or a copy of it) with a ConfigFile, a directory of
+// CRD files with a ConfigGroup.
+func newCRDs(ctx *pulumi.Context, name, source string, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
+	if source == "" {
+		source = versions.GatewayAPIInstallURL
+	}
+	if st, err := os.Stat(source); err == nil && st.IsDir() {
+		return yamlv2.NewConfigGroup(ctx, name, &yamlv2.ConfigGroupArgs{
+			Files: pulumi.ToStringArray([]string{filepath.Join(source, "*.yaml")}),
+		}, opts...)
+	}
+	return yamlv2.NewConfigFile(ctx, name, &yamlv2.ConfigFileArgs{File: pulumi.String(source)}, opts...)
 }

@@ -83,6 +83,6 @@ func newIstioChart(ctx *pulumi.Context, name string, step istioChart, ns *corev1
 	parent pulumi.Resource, dependsOn []pulumi.Resource) (*helmv4.Chart, error) {
 	// The release name is fixed (templates use it in labels), and the namespace comes from the Namespace's
 	// output, so every chart also waits for the namespace to exist.
-	return helmv4.NewChart(ctx, name, kube.ChartArgs(step.chart, step.release, ns.Metadata.Name().Elem(), step.values),
+	return helmv4.NewChart(ctx, name, t.ChartArgs(step.chart, step.release, ns.Metadata.Name().Elem(), step.values),
 		t.Opts(parent, pulumi.DependsOn(dependsOn))...)
 }

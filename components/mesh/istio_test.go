@@ -34,7 +34,7 @@ func runIstio(t *testing.T, dryRun bool) *recorder.Recorder {
 	})
 }
 
-// Expected coordinates, from notes/resources.md: Istio 1.28 (no "v"), Helm repo, namespace istio-system.
+// Expected coordinates, from notes/resources.md: Istio 1.30 (no "v"), Helm repo, namespace istio-system.
 var istioCharts = []struct{ name, chart string }{
 	{"istio-base", "base"},
 	{"istio-istiod", "istiod"},
@@ -50,7 +50,7 @@ func TestIstioChartsCoordinates(t *testing.T) {
 		require.NotNil(t, res, c.name)
 		assert.True(t, res.Remote, c.name)
 		assert.Equal(t, c.chart, str(t, res, "chart"))
-		assert.Equal(t, "1.28.0", str(t, res, "version"))
+		assert.Equal(t, "1.30.3", str(t, res, "version"))
 		assert.Equal(t, "https://istio-release.storage.googleapis.com/charts", str(t, res, "repositoryOpts.repo"))
 		assert.Equal(t, "istio-system", str(t, res, "namespace"))
 	}
@@ -89,18 +89,18 @@ func TestIstioValueKeysExistInCharts(t *testing.T) {
 	rec := runIstio(t, false)
 	for _, c := range istioCharts {
 		values, _ := rec.Find(chartType, c.name).Plain()["values"].(map[string]any)
-		testkit.AssertValuesInChart(t, c.chart, "1.28.0", values)
+		testkit.AssertValuesInChart(t, c.chart, "1.30.3", values)
 	}
 }
 
 // TestIstioValuesCheckCatchesMistakes proves the check above can fail: a misspelt key, an unknown
 // MeshConfig field and the internal defaults key are each rejected.
 func TestIstioValuesCheckCatchesMistakes(t *testing.T) {
-	testkit.RequireRejected(t, testkit.ValuesErrors(t, "istiod", "1.28.0", map[string]any{"profle": "ambient"}),
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "istiod", "1.30.3", map[string]any{"profle": "ambient"}),
 		"values path profle: not in the chart's values.yaml")
-	testkit.RequireRejected(t, testkit.ValuesErrors(t, "istiod", "1.28.0",
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "istiod", "1.30.3",
 		map[string]any{"meshConfig": map[string]any{"accessLogFormatt": "x"}}), "meshConfig.accessLogFormatt")
-	testkit.RequireRejected(t, testkit.ValuesErrors(t, "ztunnel", "1.28.0",
+	testkit.RequireRejected(t, testkit.ValuesErrors(t, "ztunnel", "1.30.3",
 		map[string]any{"_internal_defaults_do_not_set": map[string]any{}}), "_internal_defaults_do_not_set")
 }
 

@@ -18,6 +18,10 @@ const serviceEntryName = "ollama-external-host"
 
 // Args configures the Ollama container and its registration in the mesh.
 type Args struct {
+	// Existing is the host or IP of an Ollama that already runs (a host install, a GPU box). When set, no
+	// container is made and the Docker fields below are ignored.
+	Existing string
+
 	Image         string // versions.OllamaImage
 	ContainerName string // "ollama-server" (the seed's name; verify pauses it by name)
 	Network       string // Docker network pods can reach (kind's "kind" network)
@@ -58,19 +62,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	container, err := newContainer(ctx, name, args, comp)
-	if err != nil {
-		return nil, err
-	}
-	comp.Container = container
-	comp.Address = addressOn(container, args.Network)
-	comp.Endpoint = pulumi.Sprintf("http://%s:%d", comp.Address, args.Port)
-
-	if args.Model != "" {
-		if _, err := newModelPull(ctx, name, args, container, comp); err != nil {
+	var err error
+	if args.Existing != "" {
+		comp.Address = pulumi.String(args.Existing).ToStringOutput()
+	} else {
+		if comp.Container, err = newContainer(ctx, name, args, comp); err != nil {
 			return nil, err
 		}
+		comp.Address = addressOn(comp.Container, args.Network)
+		if args.Model != "" {
+			if _, err := newModelPull(ctx, name, args, comp.Container, comp); err != nil {
+				return nil, err
+			}
+		}
 	}
+	comp.Endpoint = pulumi.Sprintf("http://%s:%d", comp.Address, args.Port)
 
 	comp.ServiceEntry, err = newServiceEntry(ctx, args, comp.Address, comp)
 	if err != nil {
@@ -78,10 +84,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
-		"address":       comp.Address,
-		"endpoint":      comp.Endpoint,
-		"containerName": pulumi.String(args.ContainerName),
-		"serviceEntry":  pulumi.String(serviceEntryName),
+		"address":      comp.Address,
+		"endpoint":     comp.Endpoint,
+		"serviceEntry": pulumi.String(serviceEntryName),
 	})
 }
 
@@ -90,10 +95,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 var modelName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]*$`)
 
 func (a *Args) validate() error {
-	for field, v := range map[string]string{
-		"Image": a.Image, "ContainerName": a.ContainerName, "Network": a.Network,
-		"Namespace": a.Namespace, "Hostname": a.Hostname,
-	} {
+	required := map[string]string{"Namespace": a.Namespace, "Hostname": a.Hostname}
+	if a.Existing == "" {
+		required["Image"], required["ContainerName"], required["Network"] = a.Image, a.ContainerName, a.Network
+	}
+	for field, v := range required {
 		if v == "" {
 			return fmt.Errorf("field %s is required", field)
 		}

@@ -16,8 +16,8 @@ func TestLoadCRDsServesEveryPinnedKind(t *testing.T) {
 		{Group: "networking.istio.io", Version: "v1", Kind: "ServiceEntry"},
 		{Group: "networking.istio.io", Version: "v1beta1", Kind: "ServiceEntry"},
 		{Group: "gateway.kgateway.dev", Version: "v1alpha1", Kind: "TrafficPolicy"},
-		{Group: "kyverno.io", Version: "v1", Kind: "ClusterPolicy"},
-		{Group: "envoy.kyverno.io", Version: "v1alpha1", Kind: "AuthorizationPolicy"},
+		{Group: "policies.kyverno.io", Version: "v1", Kind: "ValidatingPolicy"},
+		{Group: "policies.kyverno.io", Version: "v1alpha1", Kind: "ValidatingPolicy"},
 		{Group: "agentgateway.dev", Version: "v1alpha1", Kind: "AgentgatewayBackend"},
 	} {
 		assert.True(t, crds.Has(gvk), gvk.String())
@@ -149,61 +149,39 @@ metadata: {name: tp, namespace: default}
 spec:
   targetRefs: [{name: ollama-egress-route}]`,
 			[]string{"TrafficPolicy default/tp", "spec.targetRefs[0].kind: Required value"}},
-		// kyverno (its CRD has no CEL rules: the schema check is an enum)
+		// kyverno ValidatingPolicy (no CEL rules in the CRD: enum, type and required checks)
 		{"kyverno/pruned", `
-apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: cp}
+apiVersion: policies.kyverno.io/v1
+kind: ValidatingPolicy
+metadata: {name: vp}
 spec:
-  rules:
-  - name: r
-    match: {any: [{resources: {kinds: [ServiceEntry]}}]}
-    validate: {failureActon: Enforce, pattern: {metadata: {labels: {a: "true"}}}}`,
-			[]string{"ClusterPolicy cp", "spec.rules[0].validate.failureActon would be pruned"}},
+  validationActions: [Deny]
+  validations: [{expresion: "true"}]`,
+			[]string{"ValidatingPolicy vp", "spec.validations[0].expresion would be pruned"}},
 		{"kyverno/enum", `
-apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: cp}
+apiVersion: policies.kyverno.io/v1
+kind: ValidatingPolicy
+metadata: {name: vp}
 spec:
-  rules:
-  - name: r
-    match: {any: [{resources: {kinds: [ServiceEntry]}}]}
-    validate: {failureAction: Enforced, pattern: {metadata: {labels: {a: "true"}}}}`,
-			[]string{"ClusterPolicy cp", "spec.rules[0].validate.failureAction: Unsupported value: \"Enforced\""}},
+  validationActions: [Enforce]
+  validations: [{expression: "true"}]`,
+			[]string{"ValidatingPolicy vp", "spec.validationActions[0]: Unsupported value: \"Enforce\""}},
 		{"kyverno/required", `
-apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: cp}
+apiVersion: policies.kyverno.io/v1
+kind: ValidatingPolicy
+metadata: {name: vp}
 spec:
-  rules:
-  - match: {any: [{resources: {kinds: [ServiceEntry]}}]}
-    validate: {failureAction: Enforce, pattern: {metadata: {labels: {a: "true"}}}}`,
-			[]string{"ClusterPolicy cp", "spec.rules[0].name: Required value"}},
-		// kyverno-envoy-plugin (no CEL rules in its CRD: the schema check is a type)
-		{"kyverno-envoy-plugin/pruned", `
-apiVersion: envoy.kyverno.io/v1alpha1
-kind: AuthorizationPolicy
-metadata: {name: p}
-spec: {authorisations: [{expression: "envoy.Allowed().Response()"}]}`,
-			[]string{"AuthorizationPolicy p", "spec.authorisations would be pruned"}},
-		{"kyverno-envoy-plugin/type", `
-apiVersion: envoy.kyverno.io/v1alpha1
-kind: AuthorizationPolicy
-metadata: {name: p}
-spec: {failurePolicy: 3, authorizations: [{expression: "envoy.Allowed().Response()"}]}`,
-			[]string{"AuthorizationPolicy p", "spec.failurePolicy: Invalid value: \"integer\""}},
-		{"kyverno-envoy-plugin/required", `
-apiVersion: envoy.kyverno.io/v1alpha1
-kind: AuthorizationPolicy
-metadata: {name: p}
-spec: {variables: [{expression: "1"}]}`,
-			[]string{"AuthorizationPolicy p", "spec.variables[0].name: Required value"}},
-		{"kyverno-envoy-plugin/scope", `
-apiVersion: envoy.kyverno.io/v1alpha1
-kind: AuthorizationPolicy
-metadata: {name: p, namespace: default}
-spec: {authorizations: [{expression: "envoy.Allowed().Response()"}]}`,
-			[]string{"AuthorizationPolicy default/p", "metadata.namespace", "cluster-scoped"}},
+  validationActions: [Deny]
+  validations: [{message: "no expression"}]`,
+			[]string{"ValidatingPolicy vp", "spec.validations[0].expression: Required value"}},
+		{"kyverno/scope", `
+apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: vp, namespace: default}
+spec:
+  evaluation: {mode: Envoy}
+  validations: [{expression: "envoy.Allowed().Response()"}]`,
+			[]string{"ValidatingPolicy default/vp", "metadata.namespace", "cluster-scoped"}},
 		// agentgateway
 		{"agentgateway/pruned", `
 apiVersion: agentgateway.dev/v1alpha1

@@ -36,8 +36,6 @@ func rulesFor(chart string) chartRules {
 			r.aliases["global"] = nil
 		}
 		return r
-	case "kyverno-authz-server":
-		return chartRules{undeclared: map[string]bool{"namespaceOverride": true}}
 	}
 	return chartRules{}
 }

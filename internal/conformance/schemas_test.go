@@ -29,8 +29,8 @@ func TestLockCoversEverySharedSchemaFile(t *testing.T) {
 	}
 	assert.ElementsMatch(t, onDisk, locked)
 	assert.Len(t, s.CRDFiles, 26)
-	assert.Contains(t, s.ChartValues, "kyverno@3.5.3")
-	assert.NotContains(t, s.ChartValues, "crds@3.5.3", "subchart values are not charts of their own")
+	assert.Contains(t, s.ChartValues, "kyverno@3.9.0")
+	assert.NotContains(t, s.ChartValues, "crds@3.9.0", "subchart values are not charts of their own")
 }
 
 func copyTree(t *testing.T, src, dst string, entries []LockEntry) {
@@ -58,7 +58,7 @@ func TestLocateSchemasVerifiesSHA256(t *testing.T) {
 	require.NoError(t, err, "an intact copy is accepted (control)")
 	assert.Equal(t, dir, got.Dir)
 
-	victim := filepath.Join(dir, "charts/istiod/1.28.0/values.yaml")
+	victim := filepath.Join(dir, "charts/istiod/1.30.3/values.yaml")
 	f, err := os.OpenFile(victim, os.O_APPEND|os.O_WRONLY, 0)
 	require.NoError(t, err)
 	_, err = f.WriteString("\nnewKey: true\n")
@@ -66,7 +66,7 @@ func TestLocateSchemasVerifiesSHA256(t *testing.T) {
 	require.NoError(t, f.Close())
 	_, err = LocateSchemas()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "charts/istiod/1.28.0/values.yaml: sha256")
+	assert.Contains(t, err.Error(), "charts/istiod/1.30.3/values.yaml: sha256")
 	assert.Contains(t, err.Error(), "make crds")
 
 	require.NoError(t, os.Remove(victim))

@@ -170,7 +170,7 @@ func sharedCRDs(t *testing.T) []*unstructured.Unstructured {
 	paths, err := filepath.Glob(filepath.Join(shared, "crds", "gateway-api", "v1.4.0", "*.yaml"))
 	require.NoError(t, err)
 	require.Len(t, paths, 12)
-	paths = append(paths, filepath.Join(shared, "crds", "kgateway", "v2.1.2", "gateway.kgateway.dev_trafficpolicies.yaml"))
+	paths = append(paths, filepath.Join(shared, "crds", "kgateway", "v2.2.3", "gateway.kgateway.dev_trafficpolicies.yaml"))
 	crds, err := LoadYAML(paths...)
 	require.NoError(t, err)
 	for _, crd := range crds {

@@ -14,6 +14,8 @@ type Target struct {
 	// DeletedWith is the resource whose deletion takes every in-cluster object with it (the kind cluster).
 	// It is nil for an existing cluster: there, each object must really be deleted on destroy.
 	DeletedWith pulumi.Resource
+	// Charts is where charts come from (upstream unless a mirror is configured).
+	Charts ChartSource
 }
 
 // Opts are the options of an in-cluster child: parent, provider, DeletedWith, then any extra ones.
