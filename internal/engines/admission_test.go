@@ -2,6 +2,7 @@ package engines
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/egress-mesh/egress-mesh/components/authz"
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 // admissionPolicy is the program's ServiceEntry admission policy as the squid stack with kyverno=true renders
@@ -79,14 +82,23 @@ func labels(obj map[string]any) map[string]any {
 	return l
 }
 
+// istioCRDs is Istio's CRD bundle at the pinned version (ServiceEntry's resource name for matchConstraints).
+func istioCRDs(t *testing.T) []string {
+	t.Helper()
+	shared, err := controlplane.SharedDir()
+	require.NoError(t, err)
+	return []string{filepath.Join(shared, "crds", "istio", versions.Istio, "crd-all.gen.yaml")}
+}
+
 func TestKyvernoAdmitsOnlyApprovedServiceEntries(t *testing.T) {
 	SkipShort(t, "the Kyverno CLI")
 	policy, messages, entries := admissionPolicy(t)
+	crds := istioCRDs(t)
 
 	// The program's own ServiceEntries pass.
 	for _, se := range entries {
 		require.Equal(t, authz.ApprovalValue, labels(se)[authz.ApprovalLabel], "rendered ServiceEntry %v", se["metadata"])
-		out, err := KyvernoApply(t, policy, se)
+		out, err := KyvernoApply(t, policy, crds, se)
 		require.NoError(t, err, "Kyverno refused the program's own ServiceEntry:\n%s", out)
 		assert.Contains(t, out, "pass: 1", out)
 	}
@@ -116,7 +128,7 @@ func TestKyvernoAdmitsOnlyApprovedServiceEntries(t *testing.T) {
 	}
 	for name, mutate := range refused {
 		t.Run(name, func(t *testing.T) {
-			out, err := KyvernoApply(t, policy, mutate(deepCopy(t, entries[0]))...)
+			out, err := KyvernoApply(t, policy, crds, mutate(deepCopy(t, entries[0]))...)
 			require.Error(t, err, "Kyverno admitted a ServiceEntry %s:\n%s", name, out)
 			assert.Contains(t, out, "fail: 1", out)
 			found := false

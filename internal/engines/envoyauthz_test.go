@@ -6,21 +6,23 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/egress-mesh/egress-mesh/versions"
+	"sigs.k8s.io/yaml"
 )
 
-// envoyPolicy is the Envoy-mode ValidatingPolicy the dev (Ollama) stack renders for the Kyverno authz server,
-// and the header it keys on.
+// envoyPolicy is the Envoy-mode ValidatingPolicy the dev (Ollama) stack renders for the Kyverno authz server (the
+// policy.yaml of the ConfigMap the server mounts as its file policy source), and the Host header clients send.
 func envoyPolicy(t *testing.T) (policy map[string]any, host string) {
 	t.Helper()
-	if versions.KyvernoAuthzServer < "v0.4.0" {
-		t.Skipf("the program pins kyverno-authz %s, whose envoy.kyverno.io AuthorizationPolicy no served module "+
-			"evaluates; the proof runs once the pin is v0.4.0 (issue 8)", versions.KyvernoAuthzServer)
-	}
 	r, _ := renderStack(t, "dev")
-	for _, p := range objects(r, "ValidatingPolicy") {
-		if spec, _ := p["spec"].(map[string]any); isEnvoyMode(spec) {
+	for _, cm := range objects(r, "ConfigMap") {
+		data, _ := cm["data"].(map[string]any)
+		text, ok := data["policy.yaml"].(string)
+		if !ok {
+			continue
+		}
+		var p map[string]any
+		require.NoError(t, yaml.Unmarshal([]byte(text), &p), "policy.yaml of ConfigMap %v", cm["metadata"])
+		if spec, _ := p["spec"].(map[string]any); p["kind"] == "ValidatingPolicy" && isEnvoyMode(spec) {
 			require.Nil(t, policy, "more than one Envoy-mode ValidatingPolicy rendered")
 			policy = p
 		}

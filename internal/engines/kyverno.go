@@ -13,12 +13,16 @@ import (
 )
 
 // KyvernoApply runs `kyverno apply` (the CLI at KyvernoCLI) with policy against resources, each written to its
-// own file. err is non-nil when Kyverno exits non-zero, which it does when any resource violates the policy
-// (cmd/cli/kubectl-kyverno/commands/apply/command.go: exit "as there are policy violations").
-func KyvernoApply(t testing.TB, policy map[string]any, resources ...map[string]any) (string, error) {
+// own file; crds (files of CustomResourceDefinitions) tell the CLI the resource names of custom kinds, which a
+// ValidatingPolicy's matchConstraints name. err is non-nil when Kyverno exits non-zero, which it does when any
+// resource violates the policy (cmd/cli/kubectl-kyverno/commands/apply/command.go: "policy violations").
+func KyvernoApply(t testing.TB, policy map[string]any, crds []string, resources ...map[string]any) (string, error) {
 	t.Helper()
 	dir := tempDir(t, "kyverno")
 	args := []string{"apply", writeYAML(t, dir, "policy.yaml", policy), "--remove-color", "--detailed-results"}
+	for _, crd := range crds {
+		args = append(args, "--crd-paths", crd)
+	}
 	for i, r := range resources {
 		args = append(args, "--resource", writeYAML(t, dir, fmt.Sprintf("resource-%d.yaml", i), r))
 	}
