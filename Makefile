@@ -2,7 +2,7 @@
 STACK ?= dev
 GO    ?= go
 
-.PHONY: up preview destroy verify render test unit conformance vet lint controlplane crds e2e
+.PHONY: up preview destroy verify render test unit conformance vet lint controlplane engines crds e2e
 
 up: ## Deploy the stack (kind cluster, mesh, gateway, backend, authz, client).
 	pulumi stack select --create $(STACK)
@@ -23,6 +23,9 @@ render: ## Render every object, chart and edge of the stack offline into out/$(S
 controlplane: ## Build kube-apiserver and etcd from the Go module proxy into the cache (seconds when cached).
 	bash hack/controlplane-binaries.sh
 
+engines: ## Build the Kyverno CLI and Istio's ext-authz sample into the cache (Squid: apt-get install squid).
+	bash hack/engine-binaries.sh
+
 crds: ## Download the pinned CRD and chart files into the cache (needs internet).
 	bash hack/fetch-schemas.sh
 
@@ -33,7 +36,7 @@ vet:
 lint: ## Lint the GitHub workflows.
 	bash hack/actionlint.sh
 
-test: controlplane vet lint ## What CI runs: vet, workflow lint, unit, whole-stack and conformance tests.
+test: controlplane engines vet lint ## What CI runs: vet, workflow lint, unit, whole-stack, conformance and engine tests.
 	$(GO) test -count=1 -timeout 20m ./...
 
 unit: ## Fast loop: everything but the real API server.

@@ -6,10 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin_dir="${XDG_CACHE_HOME:-$HOME/.cache}/egress-mesh/bin"
 
-# version_of MODFILE MODULE prints MODULE's required version, whether in a require block or a one-line require.
-version_of() {
-  awk -v m="$2" '{ for (i = 1; i < NF; i++) if ($i == m) { print $(i + 1); exit } }' "$1"
-}
+# shellcheck source=hack/build-lib.sh
+source "$root/hack/build-lib.sh"
 
 k8s_version="$(version_of "$root/tools/kube-apiserver/go.mod" k8s.io/kubernetes)"
 etcd_version="$(version_of "$root/tools/etcd/go.mod" go.etcd.io/etcd/server/v3)"
@@ -20,27 +18,6 @@ k8s_minor="${k8s_version#v*.}"; k8s_minor="${k8s_minor%%.*}"
 k8s_major="${k8s_version#v}"; k8s_major="${k8s_major%%.*}"
 k8s_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$k8s_version"
 k8s_ldflags+=" -X k8s.io/component-base/version.gitMajor=$k8s_major -X k8s.io/component-base/version.gitMinor=$k8s_minor"
-
-# The tools modules are standalone, with committed go.sum files: no go.work, and (unless the caller chose a -mod)
-# readonly, so a module graph that drifted from go.sum fails instead of being silently rewritten.
-export GOWORK=off
-[[ "${GOFLAGS:-}" == *-mod=* ]] || export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly"
-
-mkdir -p "$bin_dir"
-
-# build NAME VERSION DIR PKG LDFLAGS: skips when the versioned binary exists; builds to a temp name and renames so
-# an interrupted build never leaves a file a later run would mistake for a finished one.
-build() {
-  local out="$bin_dir/$1-$2" start=$SECONDS
-  if [[ -x "$out" ]]; then
-    echo "$1 $2: cached $out"
-    return
-  fi
-  echo "$1 $2: building (several minutes when cold)..."
-  (cd "$root/tools/$3" && go build -o "$out.tmp.$$" -ldflags "$5" "$4")
-  mv -f "$out.tmp.$$" "$out"
-  echo "$1 $2: built $out in $((SECONDS - start))s"
-}
 
 build kube-apiserver "$k8s_version" kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ldflags"
 build etcd "$etcd_version" etcd go.etcd.io/etcd/server/v3 "-s -w"

@@ -33,9 +33,14 @@ func binDir() (string, error) {
 	return filepath.Join(home, ".cache", "egress-mesh", "bin"), nil
 }
 
-// binary resolves one executable from its env override or the version-keyed cache, failing with a message that
-// says how to get it, because a missing binary is a setup step, not a bug.
+// binary resolves one control-plane executable; see cachedBinary.
 func binary(env, name, version string) (string, error) {
+	return cachedBinary(env, name, version, "run hack/controlplane-binaries.sh (make controlplane) to build it")
+}
+
+// cachedBinary resolves one executable from its env override or the version-keyed cache, failing with a message
+// that says how to get it (how), because a missing binary is a setup step, not a bug.
+func cachedBinary(env, name, version, how string) (string, error) {
 	path := os.Getenv(env)
 	if path == "" {
 		dir, err := binDir()
@@ -46,8 +51,7 @@ func binary(env, name, version string) (string, error) {
 	}
 	info, err := os.Stat(path)
 	if err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s %s not found or not executable at %s: run hack/controlplane-binaries.sh "+
-			"(make controlplane) to build it, or set %s", name, version, path, env)
+		return "", fmt.Errorf("%s %s not found or not executable at %s: %s, or set %s", name, version, path, how, env)
 	}
 	return path, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/mod/modfile"
 )
 
 // TestBinaryPinsMatchToolsModules keeps the cache names Start looks for equal to what the build script derives
@@ -21,18 +20,9 @@ func TestBinaryPinsMatchToolsModules(t *testing.T) {
 
 func requiredVersion(t *testing.T, tool, module string) string {
 	t.Helper()
-	path := filepath.Join("..", "..", "tools", tool, "go.mod")
-	b, err := os.ReadFile(path)
+	v, err := ToolsRequire(filepath.Join("..", ".."), tool, module)
 	require.NoError(t, err)
-	f, err := modfile.Parse(path, b, nil)
-	require.NoError(t, err)
-	for _, r := range f.Require {
-		if r.Mod.Path == module {
-			return r.Mod.Version
-		}
-	}
-	t.Fatalf("%s does not require %s", path, module)
-	return ""
+	return v
 }
 
 // TestBinaryPathsMatchScript checks the script prints the very paths Start resolves, under a throw-away cache

@@ -109,7 +109,7 @@ func TestAdmission(t *testing.T) {
 		tp.SetName("slow-retries")
 		require.NoError(t, unstructured.SetNestedField(tp.Object, "10s", "spec", "retry", "perTryTimeout"))
 		requireRejected(t, c.Apply(ctx, []*unstructured.Unstructured{tp}), "TrafficPolicy egress/slow-retries",
-			"retry.perTryTimeout must be lesser than timeouts.request")
+			"retry.perTryTimeout must be less than timeouts.request")
 	})
 
 	t.Run("deployment with negative replicas is rejected by built-in validation", func(t *testing.T) {
@@ -234,7 +234,7 @@ func TestApplyAllOrders(t *testing.T) {
 	require.NoError(t, unstructured.SetNestedField(bad.Object, "20s", "spec", "retry", "perTryTimeout"))
 	errs := c.ApplyAll(ctx, []*unstructured.Unstructured{bad})
 	require.Len(t, errs, 1, "ApplyAll must report rejections too")
-	assert.ErrorContains(t, errs[0], "retry.perTryTimeout must be lesser than timeouts.request")
+	assert.ErrorContains(t, errs[0], "retry.perTryTimeout must be less than timeouts.request")
 }
 
 func TestSharedDirOutsideRepo(t *testing.T) {

@@ -1,0 +1,71 @@
+package controlplane
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/mod/modfile"
+)
+
+// What the engine runners (internal/engines) share with the control plane: one way to run a child in its own
+// process group with its output in a log file, to find a version-keyed binary, and to pick loopback ports.
+
+// Process is a running child; Stop kills its whole process group.
+type Process struct{ p *process }
+
+// StartProcess runs bin with args in its own process group, output to logPath.
+func StartProcess(name, logPath, bin string, args ...string) (*Process, error) {
+	p, err := startProcess(name, logPath, bin, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &Process{p: p}, nil
+}
+
+// Stop kills the process group and waits for the child to exit.
+func (p *Process) Stop() error { return p.p.stop() }
+
+// LogTail is the end of the child's output.
+func (p *Process) LogTail() string { return p.p.logTail() }
+
+// Log is the child's whole output so far.
+func (p *Process) Log() (string, error) {
+	b, err := os.ReadFile(p.p.logPath)
+	return string(b), err
+}
+
+// WaitOrExit sleeps one poll interval, failing once the child has exited or the deadline has passed.
+func (p *Process) WaitOrExit(deadline time.Time) error { return p.p.waitOrExit(deadline) }
+
+// BinDir is the version-keyed binary cache, ${XDG_CACHE_HOME:-$HOME/.cache}/egress-mesh/bin.
+func BinDir() (string, error) { return binDir() }
+
+// FreePorts reserves n distinct loopback ports (released before the caller binds them).
+func FreePorts(n int) ([]int, error) { return freePorts(n) }
+
+// CachedBinary resolves name-version from env or the cache; how says what to run to get it.
+func CachedBinary(env, name, version, how string) (string, error) {
+	return cachedBinary(env, name, version, how)
+}
+
+// ToolsRequire is the version tools/<tool>/go.mod (under root) requires of module: the pins the build scripts
+// read, which tests keep equal to versions.go.
+func ToolsRequire(root, tool, module string) (string, error) {
+	path := filepath.Join(root, "tools", tool, "go.mod")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.Parse(path, b, nil)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range f.Require {
+		if r.Mod.Path == module {
+			return r.Mod.Version, nil
+		}
+	}
+	return "", fmt.Errorf("%s does not require %s", path, module)
+}
