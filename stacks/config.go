@@ -63,18 +63,23 @@ type OllamaConfig struct {
 
 // SquidConfig is the Squid path: agentgateway tunnelling through a Squid forward proxy.
 type SquidConfig struct {
-	Mode         string // docker | cluster | existing
-	Address      string // existing only: host:port
-	Username     string // optional proxy credentials
-	Password     Secret
-	Destinations []Destination
-	Kyverno      bool // also run Kyverno and its ServiceEntry approval policy on this path
+	Mode     string // docker | cluster | existing
+	Address  string // existing only: host:port
+	Username string // optional proxy credentials
+	// AddressSecret and UsernameSecret say the value was set as a secret: it must reach every resource and
+	// output as a Pulumi secret.
+	AddressSecret  bool
+	UsernameSecret bool
+	Password       Secret
+	Destinations   []Destination
+	Kyverno        bool // also run Kyverno and its ServiceEntry approval policy on this path
 }
 
-// Destination is an external host clients may reach through the gateway.
+// Destination is an external host clients may reach through the gateway (stacks/destination.go).
 type Destination struct {
 	Host string
-	Port int
+	Port int  // the destination's own port, which the gateway connects to
+	TLS  bool // the gateway originates TLS to it; clients call it in plain HTTP on TLSClientPort
 }
 
 // Secret is a config value that must never be printed: %v, %s and %q show "<secret>".

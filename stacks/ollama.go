@@ -21,6 +21,15 @@ const (
 	authzNamespace         = "kyverno-authz"
 )
 
+// What verify expects of the authz decision point: the Kyverno policy's deny carries this header and body, and
+// the GatewayExtension answers authzErrorStatus (statusOnError) when the server cannot be reached.
+const (
+	authzDenyHeader  = authz.DenyHeader
+	authzDenyValue   = authz.DenyValue
+	authzDenyBody    = authz.DenyBody
+	authzErrorStatus = kgateway.StatusOnAuthzError
+)
+
 // buildOllama is seed 000: kgateway as the egress gateway in front of Ollama in Docker, with the Kyverno Envoy
 // authz server deciding at L7, Kyverno guarding ServiceEntries, and ztunnel admitting only the client at L4.
 //
@@ -132,8 +141,8 @@ func ollamaResult(p *platform, gw *kgateway.KGateway, backend *ollama.Ollama) *p
 			"allowed": pulumi.String(exec + curl + ` -H "` + authzHeader + `: true"` +
 				"   # expect: HTTP/1.1 200 OK and 'Ollama is running'"),
 			"denied": pulumi.String(exec + curl + "   # expect: HTTP/1.1 403 Forbidden"),
-			"retries": pulumi.String("docker pause " + ollamaContainerName + "; " + exec + curl + ` -H "` + authzHeader +
-				`: true"; docker unpause ` + ollamaContainerName + "; " + logs +
+			"retries": pulumi.String("docker stop " + ollamaContainerName + "; " + exec + curl + ` -H "` + authzHeader +
+				`: true"; docker start ` + ollamaContainerName + "; " + logs +
 				" | grep response_flags | tail -n 1   # expect: 5xx, response_flags with URX and UF, attempt_count > 1"),
 		},
 		Verify: pulumi.Map{
@@ -148,6 +157,23 @@ func ollamaResult(p *platform, gw *kgateway.KGateway, backend *ollama.Ollama) *p
 			"hostHeader":           pulumi.String(o.Hostname),
 			"authzHeader":          pulumi.String(authzHeader),
 			"ollamaContainer":      pulumi.String(ollamaContainerFor(o)),
+			"ollamaEndpoint":       backend.Endpoint,
+			"retry": pulumi.Map{
+				"attempts":       pulumi.Int(o.RetryAttempts),
+				"perTryTimeout":  pulumi.String(o.RetryPerTryTimeout),
+				"requestTimeout": pulumi.String(o.RequestTimeout),
+			},
+			"deniedEvidence": pulumi.Map{
+				"header": pulumi.String(authzDenyHeader),
+				"value":  pulumi.String(authzDenyValue),
+				"body":   pulumi.String(authzDenyBody),
+			},
+			"authzServer": pulumi.Map{
+				"namespace":  pulumi.String(authzNamespace),
+				"deployment": pulumi.String(authz.AuthzServiceName),
+				"selector":   pulumi.String("app.kubernetes.io/name=" + authz.AuthzServiceName),
+			},
+			"authzErrorStatus": pulumi.Int(authzErrorStatus),
 		},
 		Extra: pulumi.Map{
 			"ollamaEndpoint": backend.Endpoint,

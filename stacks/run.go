@@ -15,7 +15,7 @@ import (
 
 // Run is the Pulumi program: read and validate config, build the graph, export the outputs.
 func Run(ctx *pulumi.Context) error {
-	cfg, err := LoadConfig(ctx)
+	cfg, err := LoadConfig(ctx, SetKeyNames())
 	if err != nil {
 		return err
 	}

@@ -83,21 +83,3 @@ func (p *parser) ollamaAddress(key string) string {
 	p.fail(key, v, "must be a host name or an IP address, without scheme or port (the port is ollamaPort)")
 	return ""
 }
-
-// ollamaChecks are the rules between ollamaMode, ollamaAddress and the Docker-only keys.
-func (p *parser) ollamaChecks(cfg *Config) {
-	set := func(k string) bool { return p.raw.Values[k] != "" }
-	switch cfg.Ollama.Mode {
-	case OllamaExisting:
-		if cfg.Ollama.Address == "" && p.ok("ollamaAddress") {
-			p.fail("ollamaAddress", "", `is required when ollamaMode is "existing"; give the host or IP Ollama listens on`)
-		}
-		if set("ollamaModel") {
-			p.fail("ollamaModel", p.raw.Values["ollamaModel"], `only applies when ollamaMode is "docker"; pull models on the existing Ollama yourself`)
-		}
-	case OllamaDocker:
-		if set("ollamaAddress") {
-			p.fail("ollamaAddress", p.raw.Values["ollamaAddress"], `only applies when ollamaMode is "existing"`)
-		}
-	}
-}

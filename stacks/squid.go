@@ -46,11 +46,9 @@ func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 		return nil, err
 	}
 
-	var ports []int
 	var dests []agentgateway.Destination
 	for _, d := range s.Destinations {
-		ports = append(ports, d.Port)
-		dests = append(dests, agentgateway.Destination{Host: d.Host, Port: d.Port})
+		dests = append(dests, agentgateway.Destination{Host: d.Host, Port: d.Port, TLS: d.TLS})
 	}
 	// One secret output feeds both Squid's htpasswd and the gateway's Proxy-Authorization.
 	var squidCreds *squid.Credentials
@@ -67,15 +65,16 @@ func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 		proxyDeps = p.kindDependency() // the kind cluster creates the Docker network
 	}
 	proxy, err := squid.New(ctx, "squid", &squid.Args{
-		Mode:             s.Mode,
-		PodCIDR:          cfg.Cluster.PodSubnet,
-		DestinationPorts: ports,
-		Credentials:      squidCreds,
-		Target:           t,
-		Network:          cfg.Cluster.DockerNetwork,
-		ContainerName:    cfg.Cluster.Name + "-squid",
-		Address:          s.Address,
-		DependsOn:        proxyDeps,
+		Mode:          s.Mode,
+		PodCIDR:       cfg.Cluster.PodSubnet,
+		Destinations:  dests,
+		Credentials:   squidCreds,
+		Target:        t,
+		Network:       cfg.Cluster.DockerNetwork,
+		ContainerName: cfg.Cluster.Name + "-squid",
+		Address:       s.Address,
+		AddressSecret: s.AddressSecret,
+		DependsOn:     proxyDeps,
 	})
 	if err != nil {
 		return nil, err
@@ -104,49 +103,47 @@ func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	return squidResult(p, gw, authzServer, proxy), nil
 }
 
+// squidProxyAddress is Squid's host:port as a pod dials it (a secret address stays secret).
+func squidProxyAddress(p agentgateway.TunnelProxy) pulumi.StringInput {
+	if p.Service != nil {
+		return pulumi.Sprintf("%s.%s.svc.cluster.local:%d", p.Service.Name, p.Service.Namespace, p.Service.Port)
+	}
+	return pulumi.Sprintf("%s:%d", p.Host, p.Port)
+}
+
 // squidResult is the outputs: the `verify` object and the checks as commands anyone can run.
 func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAuthz, proxy *squid.Squid) *pathResult {
 	cfg := p.cfg
 	first := cfg.Squid.Destinations[0]
-	host := first.Host
-	if first.Port != 80 {
-		host = fmt.Sprintf("%s:%d", first.Host, first.Port)
-	}
-	destURL := "http://" + host + "/headers"
+	destURL := clientURL(first)
 	kubectl := p.kubectl()
 	exec := fmt.Sprintf("%s exec deploy/%s -n %s -c client -- curl -s ", kubectl, squidClientName, cfg.Client.Namespace)
 	extAuthzSelector := "app=" + extauthz.Name
 
 	logs := proxy.Logs
-	var squidLog string
-	switch logs.Kind {
-	case "pod":
-		squidLog = fmt.Sprintf("%s logs -n %s -l %s -c %s --tail=50 | grep %s", kubectl, logs.Namespace, logs.Selector, logs.Container, first.Host)
-	case "docker":
-		squidLog = fmt.Sprintf("docker logs --tail 50 %s 2>&1 | grep %s", logs.Container, first.Host)
-	default:
-		squidLog = fmt.Sprintf("echo 'Squid is the existing proxy %s: read its access log there'", cfg.Squid.Address)
-	}
+	squidLog := squidLogCommand(kubectl, logs, first.Host)
 
 	var destinations pulumi.StringArray
 	for _, d := range cfg.Squid.Destinations {
-		destinations = append(destinations, pulumi.String(fmt.Sprintf("%s:%d", d.Host, d.Port)))
+		destinations = append(destinations, pulumi.String(d.String()))
 	}
+	checks := pulumi.StringMap{
+		"allowed": pulumi.String(exec + destURL + ` -H "x-ext-authz: allow"` +
+			`   # expect: 200 and "X-Ext-Authz-Check-Result": ["allowed"] among the echoed headers`),
+		"denied": pulumi.String(exec + "-i " + destURL + "   # expect: HTTP/1.1 403 Forbidden (ext-authz denied it)"),
+		"gateway-log": pulumi.String(fmt.Sprintf("%s logs -n %s -l %s --tail=50 | grep %s",
+			kubectl, agentgateway.GatewayNamespace, agentgateway.GatewaySelector, first.Host) +
+			"   # expect: request ... http.host=" + first.Host + " ... http.status=200"),
+		"squid-log": pulumi.String(squidLog + "   # expect: the request for " + first.Host + " (TCP_MISS or TCP_TUNNEL)/200"),
+		"ext-authz-log": pulumi.String(fmt.Sprintf("%s logs -n %s -l %s --tail=50 | grep %s",
+			kubectl, ea.NamespaceName, extAuthzSelector, first.Host) +
+			fmt.Sprintf(`   # expect: [gRPCv3][allowed] ... principal:"spiffe://cluster.local/ns/%s/sa/%s"`,
+				cfg.Client.Namespace, squidClientName)),
+	}
+	addTLSCheck(checks, cfg.Squid.Destinations, exec, kubectl, logs)
 	return &pathResult{
 		GatewayAddress: pulumi.String(gw.Address),
-		Checks: pulumi.StringMap{
-			"allowed": pulumi.String(exec + destURL + ` -H "x-ext-authz: allow"` +
-				`   # expect: 200 and "X-Ext-Authz-Check-Result": ["allowed"] among the echoed headers`),
-			"denied": pulumi.String(exec + "-i " + destURL + "   # expect: HTTP/1.1 403 Forbidden (ext-authz denied it)"),
-			"gateway-log": pulumi.String(fmt.Sprintf("%s logs -n %s -l %s --tail=50 | grep %s",
-				kubectl, agentgateway.GatewayNamespace, agentgateway.GatewaySelector, first.Host) +
-				"   # expect: request ... http.host=" + first.Host + " ... http.status=200"),
-			"squid-log": pulumi.String(squidLog + "   # expect: the request for " + first.Host + " (TCP_MISS or TCP_TUNNEL)/200"),
-			"ext-authz-log": pulumi.String(fmt.Sprintf("%s logs -n %s -l %s --tail=50 | grep %s",
-				kubectl, ea.NamespaceName, extAuthzSelector, first.Host) +
-				fmt.Sprintf(`   # expect: [gRPCv3][allowed] ... principal:"spiffe://cluster.local/ns/%s/sa/%s"`,
-					cfg.Client.Namespace, squidClientName)),
-		},
+		Checks:         checks,
 		Verify: pulumi.Map{
 			"path":                 pulumi.String(PathSquid),
 			"clientNamespace":      pulumi.String(cfg.Client.Namespace),
@@ -166,6 +163,20 @@ func squidResult(p *platform, gw *agentgateway.AgentGateway, ea *extauthz.ExtAut
 				"selector":  pulumi.String(logs.Selector),
 				"container": pulumi.String(logs.Container),
 			},
+			"squidProxy": squidProxyAddress(proxy.Proxy),
+			"authzServer": pulumi.Map{
+				"namespace":  pulumi.String(ea.NamespaceName),
+				"deployment": pulumi.String(extauthz.Name),
+				"selector":   pulumi.String(extAuthzSelector),
+			},
+			// agentgateway v1.4.1 answers 403 when ext-authz cannot be reached (FailClosed; the CRD has no status
+			// for it): see verify.AgentgatewayAuthzFailed.
+			"authzErrorStatus": pulumi.Int(403),
+			// The TLS destinations: the URL the client calls and the CONNECT target Squid logs.
+			"tlsDestinations": verifyTLSDestinations(cfg.Squid.Destinations),
+			// Every destination as clients call it and as Squid should log it (plain and TLS).
+			"destinations":         verifyDestinations(cfg.Squid.Destinations),
+			"squidDirectRefusedBy": pulumi.String(directRefusal(cfg.Squid)),
 		},
 		Extra: pulumi.Map{
 			"squidMode":    pulumi.String(cfg.Squid.Mode),

@@ -36,6 +36,16 @@ func isIPv4CIDR(s string) bool {
 	return err == nil && p.Addr().Is4() && p.Masked() == p
 }
 
+// isDigits is true for a plain decimal number: strconv.Atoi alone also takes "+80" and "-0".
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func isDockerName(s string) bool { return dockerRE.MatchString(s) }
 
 func isModelName(s string) bool { return modelRE.MatchString(s) }
@@ -71,7 +81,7 @@ func splitHostPort(s string, portOptional bool) (string, int, error) {
 		}
 	}
 	port, err := strconv.Atoi(portText)
-	if err != nil || port < 1 || port > 65535 {
+	if err != nil || !isDigits(portText) || port < 1 || port > 65535 {
 		return "", 0, errors.New("port must be 1-65535")
 	}
 	return host, port, nil

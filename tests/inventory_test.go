@@ -75,8 +75,8 @@ func TestOllamaPathInventory(t *testing.T) {
 	}, countByKind(t, "dev"))
 }
 
-// The Squid path builds seed 002's open-source equivalent: agentgateway, Squid in the cluster, ext-authz, one
-// destination.
+// The Squid path builds seed 002's open-source equivalent: agentgateway, Squid in the cluster, ext-authz, two
+// destinations (one plain, one TLS).
 func TestSquidPathInventory(t *testing.T) {
 	assert.Equal(t, map[string]int{
 		"command:local:Command":         1,
@@ -90,14 +90,14 @@ func TestSquidPathInventory(t *testing.T) {
 		"v1 Service":                                       2, // squid, ext-authz
 		"v1 ConfigMap":                                     1, // squid.conf
 		"apps/v1 Deployment":                               3, // sleep, squid, ext-authz
-		"networking.k8s.io/v1 NetworkPolicy":               1,
+		"networking.k8s.io/v1 NetworkPolicy":               2, // client egress, Squid ingress
 		"gateway.networking.k8s.io/v1 Gateway":             1,
-		"gateway.networking.k8s.io/v1 HTTPRoute":           1, // one per destination
+		"gateway.networking.k8s.io/v1 HTTPRoute":           2, // one per destination
 		"gateway.networking.k8s.io/v1beta1 ReferenceGrant": 2, // gateway -> squid, gateway -> ext-authz
 		"agentgateway.dev/v1alpha1 AgentgatewayParameters": 1,
-		"agentgateway.dev/v1alpha1 AgentgatewayBackend":    1, // one per destination
+		"agentgateway.dev/v1alpha1 AgentgatewayBackend":    2, // one per destination
 		"agentgateway.dev/v1alpha1 AgentgatewayPolicy":     2, // extAuth, network authorization
-		"networking.istio.io/v1 ServiceEntry":              1, // one per destination
+		"networking.istio.io/v1 ServiceEntry":              2, // one per destination
 		"egress-mesh:cluster:Cluster":                      1,
 		"egress-mesh:mesh:GatewayAPI":                      1,
 		"egress-mesh:mesh:Istio":                           1,

@@ -25,7 +25,7 @@ var crdSource = map[string][2]string{
 	"gateway.kgateway.dev":      {typeChart, "kgateway-crds"},
 	// Kyverno's chart (its kyverno-api subchart) is the one copy of the ValidatingPolicy CRD.
 	"policies.kyverno.io": {typeRelease, "kyverno"},
-	"agentgateway.dev":          {typeChart, "agentgateway-crds"},
+	"agentgateway.dev":    {typeChart, "agentgateway-crds"},
 }
 
 // Every custom object waits for the install that brings its CRD; every built-in one needs nothing but the
@@ -211,4 +211,29 @@ func diffIdentities(a, b *render.Result) (gone, came, kept []string) {
 		}
 	}
 	return gone, came, kept
+}
+
+// Issue 9 item 3 on the Squid path: no route and no ServiceEntry sends traffic to the waypoint before the
+// ext-authz policy and the identity policy are in place, and the ext-authz server runs before the policy that
+// points at it. Checked for every route and entry of the stack (plain and TLS destinations alike), so a new
+// destination cannot skip the edge. Squid itself runs only behind its NetworkPolicy (issue 9 item 5).
+func TestSquidPathNoTrafficBeforeAuthorization(t *testing.T) {
+	rec := rendered(t, "squid", false).Rec
+	extAuth := mustFind(t, rec, typeAgwPolicy, "agentgatewaypolicy-agentgateway-egress-egress-extauth")
+	identity := mustFind(t, rec, typeAgwPolicy, "agentgatewaypolicy-agentgateway-egress-mesh-identity-only")
+	traffic := append(rec.OfType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"), rec.OfType(typeServiceEntry)...)
+	require.GreaterOrEqual(t, len(traffic), 4, "a route and an entry per destination (Pulumi.squid.yaml lists two)")
+	for _, r := range traffic {
+		assert.True(t, rec.WaitsFor(r, extAuth), "%s must wait for the ext-authz policy", r.Name)
+		assert.True(t, rec.WaitsFor(r, identity), "%s must wait for mesh-identity-only", r.Name)
+		// Negative control: the edge is one-way, so WaitsFor is not trivially true.
+		assert.False(t, rec.WaitsFor(extAuth, r), "the ext-authz policy must not wait for %s", r.Name)
+	}
+	assertEdges(t, rec, []edge{
+		e(typeAgwPolicy, "agentgatewaypolicy-agentgateway-egress-egress-extauth", typeDeployment, "ext-authz"),
+		e(typeAgwPolicy, "agentgatewaypolicy-agentgateway-egress-egress-extauth", "kubernetes:core/v1:Service", "ext-authz"),
+		e(typeDeployment, "squid", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "squid-ingress"),
+	}, []edge{
+		e(typeAgwPolicy, "agentgatewaypolicy-agentgateway-egress-mesh-identity-only", typeDeployment, "ext-authz"),
+	})
 }

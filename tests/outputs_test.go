@@ -75,7 +75,7 @@ func TestOllamaOutputsPointVerifyAtWhatTheProgramBuilds(t *testing.T) {
 	for _, c := range checks {
 		names = append(names, c.Name)
 	}
-	assert.Equal(t, []string{"allowed", "denied", "retries", "l4-identity"}, names)
+	assert.Equal(t, []string{"allowed", "denied", "retries", "bypass", "fail-closed", "l4-identity"}, names)
 
 	assertClient(t, r, s)
 	gw := object(t, r, "Gateway", s.GatewayNamespace, strings.TrimPrefix(s.GatewaySelector, "gateway.networking.k8s.io/gateway-name="))
@@ -90,11 +90,13 @@ func TestOllamaOutputsPointVerifyAtWhatTheProgramBuilds(t *testing.T) {
 	container := mustFind(t, r.Rec, "docker:index/container:Container", "ollama-container")
 	assert.Equal(t, s.OllamaContainer, container.Plain()["name"])
 	assert.Equal(t, "http://"+recorder.FakeContainerIP+":11434", r.Outputs["ollamaEndpoint"].Value)
+	assert.Equal(t, r.Outputs["ollamaEndpoint"].Value, s.OllamaEndpoint, "bypass calls the container the program made")
+	assertVerifyKnowsTheRouteAndAuthz(t, r, s)
 
 	assert.Contains(t, out.Checks["allowed"], `-H "x-force-authorized: true"`)
 	assert.NotContains(t, out.Checks["denied"], "x-force-authorized")
-	assert.Contains(t, out.Checks["retries"], "docker pause "+s.OllamaContainer)
-	assert.Contains(t, out.Checks["retries"], "docker unpause "+s.OllamaContainer)
+	assert.Contains(t, out.Checks["retries"], "docker stop "+s.OllamaContainer)
+	assert.Contains(t, out.Checks["retries"], "docker start "+s.OllamaContainer)
 	assert.Contains(t, out.Checks["allowed"], "kubectl --context kind-egress-mesh exec deploy/curl-client -n egress-client")
 }
 
@@ -104,7 +106,14 @@ func TestSquidOutputsPointVerifyAtWhatTheProgramBuilds(t *testing.T) {
 	s := out.Verify
 	checks, err := verify.Checks(s)
 	require.NoError(t, err)
-	assert.Len(t, checks, 5)
+	assert.Len(t, checks, 9)
+	assert.Equal(t, "squid.proxy.svc.cluster.local:3128", s.SquidProxy)
+	proxySvc := object(t, r, "Service", "proxy", "squid")
+	assert.Equal(t, float64(3128), dig(proxySvc.Manifest, "spec", "ports").([]any)[0].(map[string]any)["port"])
+	require.NotNil(t, s.AuthzServer)
+	assert.Equal(t, s.ExtAuthzNamespace, s.AuthzServer.Namespace)
+	object(t, r, "Deployment", s.AuthzServer.Namespace, s.AuthzServer.Deployment)
+	assert.Equal(t, 403, s.AuthzErrorStatus, "agentgateway v1.4.1 answers a failed ext-authz call with 403")
 
 	assertClient(t, r, s)
 	extauthz := object(t, r, "Deployment", s.ExtAuthzNamespace, "ext-authz")
@@ -121,6 +130,26 @@ func TestSquidOutputsPointVerifyAtWhatTheProgramBuilds(t *testing.T) {
 	assert.NotContains(t, out.Checks["denied"], "x-ext-authz")
 }
 
+// The retries check judges by the retry policy the TrafficPolicy really carries, and the authz checks expect the
+// status and deny the objects configure.
+func assertVerifyKnowsTheRouteAndAuthz(t *testing.T, r *render.Result, s verify.Spec) {
+	t.Helper()
+	tp := object(t, r, "TrafficPolicy", s.GatewayNamespace, "egress-kgateway-traffic-policy")
+	require.NotNil(t, s.Retry)
+	assert.Equal(t, float64(s.Retry.Attempts), dig(tp.Manifest, "spec", "retry", "attempts"))
+	assert.Equal(t, s.Retry.PerTryTimeout, dig(tp.Manifest, "spec", "retry", "perTryTimeout"))
+	assert.Equal(t, s.Retry.RequestTimeout, dig(tp.Manifest, "spec", "timeouts", "request"))
+
+	ext := object(t, r, "GatewayExtension", s.AuthzServer.Namespace, "kyverno-authz-server")
+	assert.NotEqual(t, 403, s.AuthzErrorStatus, "403 is a denial's status: an outage must look different")
+	// kgateway's statusOnError defaults to 403, the deny's code: the extension sets its own, the one verify expects.
+	assert.Equal(t, float64(s.AuthzErrorStatus), dig(ext.Manifest, "spec", "extAuth", "statusOnError"))
+	require.NotNil(t, s.DeniedEvidence)
+	for _, part := range []string{s.DeniedEvidence.Header, s.DeniedEvidence.Value, s.DeniedEvidence.Body} {
+		require.NotEmpty(t, part)
+	}
+}
+
 // Squid in Docker and an existing proxy change where verify reads Squid's log.
 func TestSquidModesTellVerifyWhereTheProxyLogIs(t *testing.T) {
 	docker, err := renderWith(t, "squid", false, "squidMode", "docker")
@@ -131,9 +160,12 @@ func TestSquidModesTellVerifyWhereTheProxyLogIs(t *testing.T) {
 	require.Len(t, containers, 1)
 	assert.Equal(t, s.SquidLogs.Container, containers[0].Plain()["name"])
 
+	assert.Equal(t, recorder.FakeContainerIP+":3128", s.SquidProxy, "squid-direct dials the container")
+
 	existing, err := renderWith(t, "squid", false, "squidMode", "existing", "squidAddress", "proxy.corp.example:3128")
 	require.NoError(t, err)
 	assert.Equal(t, "none", verifyOutputs(t, existing).Verify.SquidLogs.Kind)
+	assert.Equal(t, "proxy.corp.example:3128", verifyOutputs(t, existing).Verify.SquidProxy)
 	assert.Nil(t, existing.Rec.Find("kubernetes:apps/v1:Deployment", "squid"), "nothing to run for an existing proxy")
 	assert.Empty(t, existing.Rec.OfType("docker:index/container:Container"))
 }

@@ -75,7 +75,7 @@ func TestPulumiYAMLConfigBlockMatchesTheKeyTable(t *testing.T) {
 		// A `secret: true` key can be neither required nor defaulted (Pulumi checks an applied default as a
 		// plain stack value), so secret keys are declared optional and the program refuses plain text.
 		assert.False(t, decl.Secret, "key %s: use stacks.Key.Secret, not Pulumi.yaml's secret flag", k.Name)
-		if k.Secret {
+		if k.Secrecy == stacks.SecretRequired {
 			assert.Contains(t, decl.Description, "--secret", "key %s must say it is set with --secret", k.Name)
 		}
 		assert.Equal(t, k.Doc, decl.Description, "description of %s", k.Name)

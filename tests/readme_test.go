@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 	"github.com/egress-mesh/egress-mesh/stacks"
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 func readme(t *testing.T) string {
@@ -28,7 +30,7 @@ func TestReadmeDocumentsEveryConfigKey(t *testing.T) {
 			def = "`" + k.Default + "`"
 		}
 		typ := k.Type
-		if k.Secret {
+		if k.Secrecy == stacks.SecretRequired {
 			typ += " (secret)"
 		}
 		assert.Contains(t, text, fmt.Sprintf("| `%s` | %s | %s |", k.Name, typ, def), "README row for %s", k.Name)
@@ -57,4 +59,16 @@ func TestCIRunsTheReadmeTestCommand(t *testing.T) {
 	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
 	require.NoError(t, err)
 	assert.Contains(t, string(ci), "make test")
+}
+
+// The destroy section's count of Istio CRDs left on an existing cluster is the number the pinned base chart
+// marks `helm.sh/resource-policy: keep` (its crd-all.gen.yaml, as vendored in the shared dir).
+func TestReadmeCountsTheIstioCRDsDestroyKeeps(t *testing.T) {
+	shared, err := controlplane.SharedDir()
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(shared, "crds", "istio", versions.Istio, "crd-all.gen.yaml"))
+	require.NoError(t, err)
+	kept := strings.Count(string(data), `"helm.sh/resource-policy": keep`)
+	require.Greater(t, kept, 0)
+	assert.Contains(t, readme(t), fmt.Sprintf("(%d CRDs at the pinned Istio %s)", kept, versions.Istio))
 }

@@ -48,14 +48,14 @@ func TestInClusterResourcesUseTheClusterProviderAndAreDeletedWithTheKindCluster(
 
 // On an existing cluster nothing is DeletedWith anything: destroy must really delete each object.
 func TestExistingClusterHasNoKindAndDeletesObjectsOneByOne(t *testing.T) {
-	res, err := renderWith(t, "dev", false, "cluster", "existing", "kubeconfig!", recorder.FakeKubeconfig, "kubeContext", "prod")
+	res, err := renderWith(t, "dev", false, "cluster", "existing", "kubeconfig!", recorder.FakeKubeconfig, "kubeContext", "kind-mock")
 	require.NoError(t, err)
 	assert.Empty(t, res.Rec.OfType(typeCommand), "no kind cluster is created")
 	provider := res.Rec.OfType(typeProvider)[0]
 	kubeconfig, _ := provider.Input("kubeconfig")
 	assert.True(t, isSecret(kubeconfig), "the kubeconfig reaches the provider as a secret")
 	context, _ := provider.Input("context")
-	assert.Equal(t, "prod", context.StringValue())
+	assert.Equal(t, "kind-mock", context.StringValue())
 	for _, r := range res.Rec.All() {
 		assert.Empty(t, r.DeletedWith, "%s %s", r.Type, r.Name)
 	}

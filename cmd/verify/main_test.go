@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,7 +20,10 @@ const outputsJSON = `{"path":"ollama","kubeconfig":"apiVersion: v1\nkind: Config
  "verify":{"path":"ollama","clientNamespace":"egress-client","clientDeployment":"curl-client","clientContainer":"client",
  "clientServiceAccount":"curl-client","gatewayNamespace":"egress","gatewaySelector":"app=gw",
  "gatewayURL":"http://gw:8080/","hostHeader":"host.docker.internal","authzHeader":"x-force-authorized",
- "ollamaContainer":"ollama-server"}}`
+ "ollamaContainer":"ollama-server","ollamaEndpoint":"http://172.18.0.5:11434",
+ "retry":{"attempts":3,"perTryTimeout":"5s","requestTimeout":"30s"},
+ "authzServer":{"namespace":"kyverno-authz","deployment":"kyverno-authz-server","selector":"app=authz"},
+ "authzErrorStatus":503}}`
 
 // pulumiRunner answers `pulumi stack output` and records the arguments.
 type pulumiRunner struct {
@@ -123,4 +127,31 @@ func TestRunRefusesBadOutputs(t *testing.T) {
 			assert.Empty(t, out.String())
 		})
 	}
+}
+
+func TestHelpShowsTheFlagsAndExitsZero(t *testing.T) {
+	for _, arg := range []string{"--help", "-h"} {
+		var out, errOut bytes.Buffer
+		_, code, done := parseFlags([]string{arg}, &out, &errOut)
+		assert.True(t, done)
+		assert.Equal(t, 0, code, "help is not a usage error")
+		for _, f := range []string{"-stack", "-outputs", "-cwd", "-timeout"} {
+			assert.Contains(t, out.String(), f)
+		}
+		assert.Empty(t, errOut.String())
+	}
+}
+
+func TestBadFlagsAreAUsageError(t *testing.T) {
+	for _, args := range [][]string{{"--stak", "dev"}, {"--timeout", "soon"}, {"dev"}} {
+		var out, errOut bytes.Buffer
+		_, code, done := parseFlags(args, &out, &errOut)
+		assert.True(t, done, args)
+		assert.Equal(t, exitUsage, code, args)
+		assert.Contains(t, errOut.String(), "Usage: verify", args)
+		assert.Empty(t, out.String(), args)
+	}
+	opts, _, done := parseFlags([]string{"--stack", "squid", "--timeout", "2m"}, &bytes.Buffer{}, &bytes.Buffer{})
+	assert.False(t, done)
+	assert.Equal(t, options{stack: "squid", timeout: 2 * time.Minute}, opts)
 }

@@ -6,6 +6,7 @@ package agentgateway
 
 import (
 	"fmt"
+	"net"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -23,17 +24,43 @@ const (
 	GatewayName      = "egress-gateway"
 	GatewayClass     = "agentgateway"
 	ParametersName   = "egress-params"
-	// GatewaySelector selects the gateway's proxy pods (the controller labels them so).
-	GatewaySelector = "gateway.networking.k8s.io/gateway-name=" + GatewayName
+	// GatewayNameLabel is on every proxy pod agentgateway's deployer creates for a Gateway, valued with the
+	// Gateway's name: the pod template merges `kgateway.gateway.selectorLabels`, which is
+	// `gateway.networking.k8s.io/gateway-name: {{ include "kgateway.gateway.fullname" . }}`, and fullname is
+	// `agentgateway.name`, which the deployer sets to `gw.Name` (controller deployer helm chart
+	// templates/_helpers.tpl and deployer/agentgateway_parameters.go `Name: &gw.Name`; names over 63
+	// characters would be hashed, GatewayName is short). Every revision read carries it, kgateway's earlier
+	// copy of the chart included; the exact v1.4.1 file was not in the searched index.
+	GatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+	// GatewaySelector selects the gateway's proxy pods.
+	GatewaySelector = GatewayNameLabel + "=" + GatewayName
 	// HBONEPort is where ztunnel delivers the clients' traffic to the waypoint.
 	HBONEPort = 15008
 )
 
-// Destination is an external host the clients may reach, on a plain-HTTP port.
+// Destination is an external host the clients may reach. Port is the destination's own port, which the
+// gateway connects to; with TLS the gateway originates TLS to it (AgentgatewayBackend `policies.tls`) and the
+// clients call it in plain HTTP on port 80 (ClientPort), so the waypoint can read the request for ext-authz.
 type Destination struct {
 	Host string
 	Port int
+	TLS  bool
 }
+
+// TLSClientPort is where clients call a TLS destination, in plain HTTP.
+const TLSClientPort = 80
+
+// ClientPort is the port clients call the destination on: the ServiceEntry's port and the inner listener's.
+func (d Destination) ClientPort() int {
+	if d.TLS {
+		return TLSClientPort
+	}
+	return d.Port
+}
+
+// GatewayPodLabels select the gateway's proxy pods (with their namespace, GatewayNamespace), e.g. in a
+// NetworkPolicy that admits only them.
+func GatewayPodLabels() map[string]string { return map[string]string{GatewayNameLabel: GatewayName} }
 
 // ProxyAuth is sent to the forward proxy as `Proxy-Authorization: Basic ...`. Password must be a Pulumi secret.
 type ProxyAuth struct {
@@ -129,6 +156,12 @@ func validate(args *Args) error {
 	}
 	if args.ClientNamespace == "" || args.PodCIDR == "" {
 		return fmt.Errorf("agentgateway: ClientNamespace and PodCIDR are required")
+	}
+	for _, d := range args.Destinations {
+		// TLS is handshaken with the host as SNI (the CRD's sni pattern admits DNS names only).
+		if d.TLS && net.ParseIP(d.Host) != nil {
+			return fmt.Errorf("agentgateway: TLS destination %s:%d needs a DNS name, not an IP address", d.Host, d.Port)
+		}
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func TestGatewayIsAnAmbientWaypointOutsideTheMesh(t *testing.T) {
 }
 
 func TestOneInnerListenerPerDestinationPort(t *testing.T) {
-	rec, _ := fixture{dests: []Destination{{"httpbingo.org", 80}, {"api.example.com", 8080}, {"example.org", 80}}}.run(t)
+	rec, _ := fixture{dests: []Destination{{"httpbingo.org", 80, false}, {"api.example.com", 8080, false}, {"example.org", 80, false}}}.run(t)
 	gw := object(t, rec, "Gateway", "agentgateway-egress", "egress-gateway")
 	assert.Equal(t, "80,8080", testkit.Input(t, gw, "metadata.annotations").(map[string]any)["agentgateway.dev/internal-ports"])
 	var names []any
@@ -337,7 +337,7 @@ func TestEveryChildIsParentedAndUsesTheProvider(t *testing.T) {
 func TestProxyMustBeServiceOrAddress(t *testing.T) {
 	_, err := testkit.Program(false, func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1", PodCIDR: "10.244.0.0/16",
-			Destinations: []Destination{{"httpbingo.org", 80}}})
+			Destinations: []Destination{{"httpbingo.org", 80, false}}})
 		return err
 	})
 	require.Error(t, err)

@@ -24,12 +24,12 @@ const (
 	gatewayGroup      = "gateway.networking.k8s.io"
 )
 
-// ports are the destinations' distinct ports, sorted: one inner listener each.
+// ports are the distinct ports clients call the destinations on, sorted: one inner listener each.
 func ports(dests []Destination) []int {
 	var out []int
 	for _, d := range dests {
-		if !slices.Contains(out, d.Port) {
-			out = append(out, d.Port)
+		if !slices.Contains(out, d.ClientPort()) {
+			out = append(out, d.ClientPort())
 		}
 	}
 	slices.Sort(out)

@@ -13,7 +13,7 @@ func TestEveryCustomObjectMatchesItsCRD(t *testing.T) {
 	variants := []fixture{
 		{},
 		{proxyMode: "address", auth: true, kyverno: true},
-		{auth: true, dests: []Destination{{"httpbingo.org", 80}, {"api.example.com", 8080}}},
+		{auth: true, dests: []Destination{{"httpbingo.org", 80, false}, {"api.example.com", 8080, false}, {"llm.example.com", 443, true}}},
 	}
 	seen := map[string]bool{}
 	for _, f := range variants {

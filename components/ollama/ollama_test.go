@@ -141,13 +141,15 @@ func TestOllamaServiceEntry(t *testing.T) {
 	assert.Equal(t, "ServiceEntry", testkit.Input(t, se, "kind"))
 	assert.Equal(t, "ollama-external-host", testkit.Input(t, se, "metadata.name"))
 	assert.Equal(t, "kgateway-system", testkit.Input(t, se, "metadata.namespace"))
-	// "true", not any value: the ClusterPolicy requires approval (notes, mistake 6).
+	// "true", not any value: the admission policy requires approval (notes, mistake 6).
 	assert.Equal(t, map[string]any{"security.corp/egress-approved": "true"}, testkit.Input(t, se, "metadata.labels"))
 	assert.Equal(t, map[string]any{
 		"hosts":      []any{"host.docker.internal"},
 		"location":   "MESH_EXTERNAL",
 		"ports":      []any{map[string]any{"number": float64(11434), "name": "http-ollama", "protocol": "HTTP"}},
 		"resolution": "STATIC",
+		// Only the gateway's namespace (the entry's own) gets a route to Ollama from it.
+		"exportTo": []any{"."},
 		// The container's address on the kind network, from the container's own output.
 		"endpoints": []any{map[string]any{"address": recorder.FakeContainerIP}},
 	}, testkit.Input(t, se, "spec"))
@@ -229,5 +231,25 @@ func TestOllamaValidatesArgs(t *testing.T) {
 		a := base
 		mutate(&a)
 		assert.Error(t, a.validate(), name)
+	}
+}
+
+// An Ollama that already runs: no Docker resource at all, and the entry points at it (STATIC for an IP, DNS for a
+// name, so Istio resolves it).
+func TestOllamaExisting(t *testing.T) {
+	for address, resolution := range map[string]string{"192.0.2.10": "STATIC", "gpu-box.corp.example": "DNS"} {
+		rec := testkit.Run(t, false, func(ctx *pulumi.Context, target kube.Target) error {
+			_, err := New(ctx, "ollama", &Args{
+				Existing: address, Port: 11434, Target: target, Namespace: "egress", Hostname: "host.docker.internal",
+			})
+			return err
+		})
+		for _, res := range rec.All() {
+			assert.False(t, strings.HasPrefix(res.Type, "docker:"), "%s: no Docker resource for an existing Ollama", res.Type)
+		}
+		se := rec.Find(seType, "serviceentry-egress-ollama-external-host")
+		require.NotNil(t, se, address)
+		assert.Equal(t, resolution, testkit.Input(t, se, "spec.resolution"), address)
+		assert.Equal(t, []any{map[string]any{"address": address}}, testkit.Input(t, se, "spec.endpoints"), address)
 	}
 }

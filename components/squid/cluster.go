@@ -24,7 +24,10 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		ns = DefaultNamespace
 	}
 	labels := map[string]string{"app": Name}
-	conf := Conf([]string{args.PodCIDR}, args.DestinationPorts, args.Credentials != nil)
+	// The gateway's pods reach Squid pod to pod, unmasqueraded, so Squid sees their pod addresses. Those
+	// change with every restart and no Squid ACL can follow a label, so the narrowest range Squid itself can
+	// name is the pod CIDR; the NetworkPolicy below narrows it to the gateway's pods.
+	conf := Conf([]string{args.PodCIDR}, args.Destinations, args.Credentials != nil)
 
 	var err error
 	// Outside the mesh: the gateway's tunnel is plain HTTP to Squid, which then goes to the internet.
@@ -49,10 +52,14 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		Name: pulumi.String("conf"), MountPath: pulumi.String(ConfPath), SubPath: pulumi.String("squid.conf"), ReadOnly: pulumi.Bool(true),
 	}}
 	if args.Credentials != nil {
+		line, err := c.htpasswd(ctx, name, args.Credentials)
+		if err != nil {
+			return err
+		}
 		secret, err := corev1.NewSecret(ctx, name+"-htpasswd", &corev1.SecretArgs{
 			Metadata:   kube.Meta{Name: HtpasswdSecret, Namespace: ns, Labels: labels}.Args(),
 			Type:       pulumi.String("Opaque"),
-			StringData: pulumi.StringMap{"htpasswd": htpasswd(args.Credentials)},
+			StringData: pulumi.StringMap{"htpasswd": line},
 		}, inNS...)
 		if err != nil {
 			return err
@@ -68,6 +75,10 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		})
 	}
 
+	// The NetworkPolicy first: Squid never runs reachable by every pod, not even for a moment.
+	if err := c.onlyTheGateway(ctx, name, ns, labels, inNS); err != nil {
+		return err
+	}
 	proxyPort := &corev1.ContainerPortArgs{Name: pulumi.String("proxy"), ContainerPort: pulumi.Int(Port)}
 	if c.Deployment, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: kube.Meta{Name: Name, Namespace: ns, Labels: labels}.Args(),
@@ -94,7 +105,7 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 				},
 			},
 		},
-	}, inNS...); err != nil {
+	}, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{c.Namespace, c.NetworkPolicy}))...); err != nil {
 		return err
 	}
 

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/components/agentgateway"
 )
 
 // accessRules are the http_access lines in order: Squid applies the first that matches.
@@ -19,51 +21,56 @@ func accessRules(conf string) []string {
 	return out
 }
 
-func TestConfWithoutAuth(t *testing.T) {
-	conf := Conf([]string{"10.244.0.0/16"}, []int{80}, false)
+// mixed is one destination of each kind agentgateway tunnels differently.
+var mixed = []agentgateway.Destination{
+	{Host: "httpbingo.org", Port: 80},
+	{Host: "api.example.com", Port: 443, TLS: true},
+	{Host: "10.1.2.3", Port: 8080},
+}
+
+// agentgateway v1.4.1 (crates/agentgateway/src/client/mod.rs, Connector::connect) sends plain HTTP through the
+// tunnel "in absolute form" (a GET, never CONNECT) and TLS with "CONNECT for non-plaintext HTTP": each
+// destination is allowed in exactly that one way, on its own port, and nothing else is.
+func TestConfAllowsEachDestinationOnlyTheWayTheGatewayUsesIt(t *testing.T) {
+	conf := Conf([]string{"10.244.0.0/16"}, mixed, false)
 	assert.Contains(t, conf, "\nhttp_port 3128\n")
 	assert.Contains(t, conf, "\nacl egress_clients src 10.244.0.0/16\n")
-	assert.Contains(t, conf, "\nacl SSL_ports port 443\n")
-	assert.Contains(t, conf, "\nacl HTTP_ports port 80\n")
-	assert.Contains(t, conf, "\nacl Safe_ports port 80 443\n")
-	assert.Contains(t, conf, "\nacl CONNECT method CONNECT\n")
+	assert.Contains(t, conf, "\nacl dest_1 dstdomain -n httpbingo.org\n")
+	assert.Contains(t, conf, "\nacl dest_2 dstdomain -n api.example.com\n")
+	assert.Contains(t, conf, "\nacl dest_3 dst -n 10.1.2.3\n", "an IP address is matched as an address")
+	assert.Contains(t, conf, "\nacl port_80 port 80\nacl dest_2")
+	assert.Contains(t, conf, "\nacl port_443 port 443\n")
+	assert.Contains(t, conf, "\nacl port_8080 port 8080\n")
 	assert.Contains(t, conf, "\naccess_log daemon:/var/log/squid/access.log squid\n", "the squid-log check reads it")
 	assert.NotContains(t, conf, "auth_param")
-	assert.NotContains(t, conf, "proxy_auth")
 	assert.Equal(t, []string{
-		"http_access deny !Safe_ports",
-		"http_access deny CONNECT !SSL_ports !HTTP_ports", // CONNECT only to 443 and 80
-		"http_access allow egress_clients",
-		"http_access deny all", // everything else, last
+		"http_access deny !egress_clients",
+		"http_access allow !CONNECT dest_1 port_80",   // plain: absolute-form GET only
+		"http_access allow CONNECT dest_2 port_443",   // TLS: CONNECT only
+		"http_access allow !CONNECT dest_3 port_8080", // plain on its own port
+		"http_access deny all",                        // everything else, last
 	}, accessRules(conf))
 	assert.Equal(t, 1, strings.Count(conf, "http_port"), "a second http_port would fail to bind")
 }
 
+// Negative control: without a TLS destination there is no CONNECT rule at all, so Squid tunnels nothing
+// (the old configuration allowed CONNECT to 80 and 443 for any host).
+func TestConfWithoutTLSDestinationsAllowsNoConnect(t *testing.T) {
+	conf := Conf([]string{"10.244.0.0/16"}, []agentgateway.Destination{{Host: "httpbingo.org", Port: 80}}, false)
+	for _, rule := range accessRules(conf) {
+		assert.False(t, strings.HasPrefix(rule, "http_access allow CONNECT"), rule)
+	}
+	assert.NotContains(t, conf, "port 443")
+}
+
 func TestConfWithAuthRequiresUserAndSource(t *testing.T) {
-	conf := Conf([]string{"10.244.0.0/16", "172.16.0.0/12"}, []int{80, 8080}, true)
+	conf := Conf([]string{"10.244.0.0/16", "172.16.0.0/12"}, mixed, true)
 	assert.Contains(t, conf, "\nacl egress_clients src 10.244.0.0/16 172.16.0.0/12\n")
-	assert.Contains(t, conf, "\nacl Safe_ports port 80 443 8080\n")
 	assert.Contains(t, conf, "\nauth_param basic program /usr/lib/squid/basic_ncsa_auth /etc/squid/auth/htpasswd\n")
 	assert.Contains(t, conf, "\nacl proxy_users proxy_auth REQUIRED\n")
 	rules := accessRules(conf)
-	require.Len(t, rules, 4)
-	assert.Equal(t, "http_access allow egress_clients proxy_users", rules[2])
-	assert.Equal(t, "http_access deny all", rules[3])
-}
-
-func TestMD5CryptMatchesOpenSSL(t *testing.T) {
-	// Vectors from `openssl passwd -1 -salt SALT PASSWORD`.
-	assert.Equal(t, "$1$saltsalt$udhjyzAR8DFF1nZeQyefc/", md5Crypt("p@ss word", "saltsalt"))
-	assert.Equal(t, "$1$ab$hVN2zjPVjdWlxEy7.mtZ7.", md5Crypt("averyveryveryverylongpassword-over-16-bytes", "ab"))
-}
-
-func TestHtpasswdLineIsStableAndSalted(t *testing.T) {
-	a := htpasswdLine("alice", "s3cret")
-	assert.Equal(t, a, htpasswdLine("alice", "s3cret"), "same credentials, same line: no churn on every up")
-	assert.NotEqual(t, a, htpasswdLine("bob", "s3cret"), "the salt depends on the user")
-	require.True(t, strings.HasPrefix(a, "alice:$1$"))
-	require.True(t, strings.HasSuffix(a, "\n"))
-	salt := strings.Split(strings.TrimPrefix(a, "alice:"), "$")[2]
-	assert.Equal(t, strings.TrimSuffix(strings.TrimPrefix(a, "alice:"), "\n"), md5Crypt("s3cret", salt))
-	assert.NotContains(t, a, "s3cret")
+	require.Len(t, rules, 6)
+	// Unknown sources are refused before any authentication challenge; then no destination without a user.
+	assert.Equal(t, []string{"http_access deny !egress_clients", "http_access deny !proxy_users"}, rules[:2])
+	assert.Equal(t, "http_access deny all", rules[5])
 }

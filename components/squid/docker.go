@@ -10,9 +10,15 @@ import (
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
-// dockerPrivateRanges are where Docker allocates network subnets. kind's nodes masquerade pod traffic
-// that leaves the cluster, so Squid sees the node's address on the Docker network, not a pod address.
-// The container publishes no port, so only containers on that network can reach it at all.
+// dockerPrivateRanges are what Squid admits in docker mode: the private ranges Docker allocates network
+// subnets from. kind's CNI masquerades pod traffic bound outside the pod CIDR, so Squid sees the kind
+// *node's* address on the Docker network, never a pod address: the pod CIDR would admit nothing, and no
+// range can tell the gateway's pods from any other pod on that node. The kind network's own subnet would be
+// narrower, but Docker picks it when kind creates the network, after this configuration is written; the
+// container publishes no port, so only containers on that network can reach Squid at all. What this admits,
+// then: every container on the kind network (the nodes, so every pod in the cluster, and any other container
+// attached there). The destination rules in Conf still limit it to the configured destinations, and proxy
+// credentials (squidUsername/squidPassword, which only the gateway holds) narrow it to the gateway.
 var dockerPrivateRanges = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
 
 // inDocker runs Squid as a container on the kind network, reached by its address on that network.
@@ -20,8 +26,7 @@ func (c *Squid) inDocker(ctx *pulumi.Context, name string, args *Args) error {
 	if args.Network == "" || args.ContainerName == "" {
 		return fmt.Errorf("squid docker mode needs Network and ContainerName")
 	}
-	clients := append([]string{args.PodCIDR}, dockerPrivateRanges...)
-	conf := Conf(clients, args.DestinationPorts, args.Credentials != nil)
+	conf := Conf(dockerPrivateRanges, args.Destinations, args.Credentials != nil)
 
 	image, err := docker.NewRemoteImage(ctx, name+"-image", &docker.RemoteImageArgs{
 		Name: pulumi.String(versions.SquidImage),
@@ -36,8 +41,12 @@ func (c *Squid) inDocker(ctx *pulumi.Context, name string, args *Args) error {
 		File: pulumi.String(ConfPath), Content: pulumi.String(conf),
 	}}
 	if args.Credentials != nil {
+		line, err := c.htpasswd(ctx, name, args.Credentials)
+		if err != nil {
+			return err
+		}
 		uploads = append(uploads, &docker.ContainerUploadArgs{
-			File: pulumi.String(HtpasswdPath), Content: htpasswd(args.Credentials),
+			File: pulumi.String(HtpasswdPath), Content: line,
 		})
 	}
 

@@ -8,9 +8,11 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/components/agentgateway"
@@ -41,10 +43,11 @@ type Credentials struct {
 type Args struct {
 	Mode string
 
-	// PodCIDR is the cluster's pod range: the clients Squid admits (cluster and docker modes).
+	// PodCIDR is the cluster's pod range: the clients Squid admits in cluster mode.
 	PodCIDR string
-	// DestinationPorts are the destinations' ports; Squid admits them besides 80 and 443.
-	DestinationPorts []int
+	// Destinations are the only places Squid forwards to (cluster and docker modes), each only in the way
+	// the gateway uses it: absolute-form HTTP for a plain one, CONNECT for a TLS one.
+	Destinations []agentgateway.Destination
 	// Credentials, if set, turn on Basic authentication (cluster and docker modes).
 	Credentials *Credentials
 
@@ -56,8 +59,9 @@ type Args struct {
 	Network       string
 	ContainerName string
 
-	// Existing mode: host:port of the proxy.
-	Address string
+	// Existing mode: host:port of the proxy; AddressSecret keeps it a Pulumi secret wherever it goes.
+	Address       string
+	AddressSecret bool
 
 	// DependsOn holds specific resources that must exist first (in docker mode, what creates Network).
 	DependsOn []pulumi.Resource
@@ -80,11 +84,14 @@ type Squid struct {
 	Logs  Logs
 
 	// Cluster mode.
-	Namespace  *corev1.Namespace
-	Deployment *appsv1.Deployment
-	Service    *corev1.Service
+	Namespace     *corev1.Namespace
+	Deployment    *appsv1.Deployment
+	Service       *corev1.Service
+	NetworkPolicy *networkingv1.NetworkPolicy
 	// Docker mode.
 	Container *docker.Container
+	// Salt is the command whose stdout, kept in the state, salts the htpasswd line (with credentials).
+	Salt *local.Command
 }
 
 // New provides the proxy for args.Mode.
@@ -117,20 +124,37 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 func (c *Squid) existing(args *Args) error {
 	host, portText, err := net.SplitHostPort(args.Address)
 	if err != nil {
-		return fmt.Errorf("squid address %q: %w", args.Address, err)
+		return fmt.Errorf("squid address: %w", err) // no value: it may be a secret
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 1 || port > 65535 {
-		return fmt.Errorf("squid address %q: bad port", args.Address)
+		return fmt.Errorf("squid address: bad port")
 	}
-	c.Proxy = agentgateway.TunnelProxy{Host: pulumi.String(host), Port: port}
+	var hostInput pulumi.StringInput = pulumi.String(host)
+	if args.AddressSecret {
+		hostInput = pulumi.ToSecret(hostInput).(pulumi.StringOutput)
+	}
+	c.Proxy = agentgateway.TunnelProxy{Host: hostInput, Port: port}
 	c.Logs = Logs{Kind: "none"}
 	return nil
 }
 
-// htpasswd is the secret content of the htpasswd file, or nil without credentials.
-func htpasswd(creds *Credentials) pulumi.StringOutput {
-	return pulumi.ToSecret(creds.Password.ToStringOutput().ApplyT(func(pw string) string {
-		return htpasswdLine(creds.Username, pw)
-	})).(pulumi.StringOutput)
+// htpasswd is the secret content of the htpasswd file: the credentials hashed with this stack's salt, which a
+// local command draws once and the state keeps (see saltCommand).
+func (c *Squid) htpasswd(ctx *pulumi.Context, name string, creds *Credentials) (pulumi.StringOutput, error) {
+	salt, err := local.NewCommand(ctx, name+"-htpasswd-salt", &local.CommandArgs{
+		Create: pulumi.String(saltCommand),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	c.Salt = salt
+	line := pulumi.All(creds.Password, salt.Stdout).ApplyT(func(v []any) (string, error) {
+		pw, s := v[0].(string), v[1].(string)
+		if len(s) != saltLength {
+			return "", fmt.Errorf("squid: htpasswd salt has %d characters, want %d", len(s), saltLength)
+		}
+		return htpasswdLine(creds.Username, pw, s), nil
+	}).(pulumi.StringOutput)
+	return pulumi.ToSecret(line).(pulumi.StringOutput), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/egress-mesh/egress-mesh/components/agentgateway"
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
 	"github.com/egress-mesh/egress-mesh/internal/testkit"
@@ -19,6 +20,9 @@ import (
 )
 
 const password = "Sup3r-Secret-pw"
+
+// plainDest is the seed's one destination, plain HTTP on port 80.
+var plainDest = []agentgateway.Destination{{Host: "httpbingo.org", Port: 80}}
 
 // run builds the component with args (a Target and, for docker mode, a stand-in network are filled in) and
 // returns the recording, the component and its tunnel host once resolved.
@@ -87,14 +91,14 @@ func htpasswdUploadIsSecret(ctr *recorder.Resource) bool {
 }
 
 func TestClusterMode(t *testing.T) {
-	rec, comp, _ := run(t, Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16", DestinationPorts: []int{80}})
+	rec, comp, _ := run(t, Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16", Destinations: plainDest})
 
 	ns := rec.Find("kubernetes:core/v1:Namespace", "ns-proxy")
 	require.NotNil(t, ns)
 	cm := rec.Find("kubernetes:core/v1:ConfigMap", "squid-conf")
 	require.NotNil(t, cm)
 	data := cm.Plain()["data"].(map[string]any)["squid.conf"].(string)
-	assert.Equal(t, Conf([]string{"10.244.0.0/16"}, []int{80}, false), data)
+	assert.Equal(t, Conf([]string{"10.244.0.0/16"}, plainDest, false), data)
 
 	dep := rec.Find("kubernetes:apps/v1:Deployment", "squid")
 	require.NotNil(t, dep)
@@ -120,6 +124,9 @@ func TestClusterMode(t *testing.T) {
 	for _, r := range []*recorder.Resource{cm, dep, svc} {
 		assert.True(t, rec.WaitsFor(r, ns), r.Name)
 	}
+	np := rec.Find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "squid-ingress")
+	require.NotNil(t, np)
+	assert.True(t, rec.WaitsFor(dep, np), "Squid never runs before the policy that guards it")
 	require.NotNil(t, comp.Proxy.Service)
 	assert.Equal(t, "squid", comp.Proxy.Service.Name)
 	assert.Equal(t, "proxy", comp.Proxy.Service.Namespace)
@@ -140,9 +147,11 @@ func TestClusterModeWithCredentials(t *testing.T) {
 	v, ok := secret.Input("stringData.htpasswd")
 	require.True(t, ok)
 	line := recorder.Plain(v).(string)
-	require.True(t, strings.HasPrefix(line, "egress:$1$"))
-	salt := strings.Split(line, "$")[2]
-	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), md5Crypt(password, salt), "the line verifies the password")
+	require.True(t, strings.HasPrefix(line, "egress:$6$rounds=200000$"+recorder.FakeSalt+"$"), "the salt comes from the salt command's state")
+	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), sha512Crypt(password, recorder.FakeSalt, hashRounds), "the line verifies the password")
+	salt := rec.Find("command:local:Command", "squid-htpasswd-salt")
+	require.NotNil(t, salt, "the salt is a resource, so the state keeps it")
+	assert.True(t, rec.IsDescendant(salt, rec.Find("egress-mesh:squid:Squid", "squid")))
 
 	cm := rec.Find("kubernetes:core/v1:ConfigMap", "squid-conf")
 	data := cm.Plain()["data"].(map[string]any)["squid.conf"].(string)
@@ -161,7 +170,7 @@ func TestClusterModeWithCredentials(t *testing.T) {
 
 func TestDockerMode(t *testing.T) {
 	rec, comp, host := run(t, Args{Mode: ModeDocker, PodCIDR: "10.244.0.0/16", Network: "kind",
-		ContainerName: "egress-mesh-squid", DestinationPorts: []int{80}, Credentials: creds()})
+		ContainerName: "egress-mesh-squid", Destinations: plainDest, Credentials: creds()})
 
 	ctr := rec.Find("docker:index/container:Container", "squid")
 	require.NotNil(t, ctr)
@@ -173,10 +182,14 @@ func TestDockerMode(t *testing.T) {
 	for _, u := range c["uploads"].([]any) {
 		uploads[u.(map[string]any)["file"].(string)] = u.(map[string]any)["content"]
 	}
-	assert.Equal(t, Conf([]string{"10.244.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}, []int{80}, true),
+	// kind masquerades pod traffic to the node's address on the Docker network: the pod CIDR would admit
+	// nothing there, so only Docker's private ranges are admitted (dockerPrivateRanges).
+	assert.Equal(t, Conf([]string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}, plainDest, true),
 		uploads["/etc/squid/squid.conf"])
+	assert.NotContains(t, uploads["/etc/squid/squid.conf"], "10.244.0.0/16")
+	assert.Empty(t, rec.OfType("kubernetes:networking.k8s.io/v1:NetworkPolicy"), "no pod to guard in docker mode")
 	require.Contains(t, uploads, "/etc/squid/auth/htpasswd")
-	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$1$"))
+	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$6$rounds=200000$"+recorder.FakeSalt+"$"))
 	assert.True(t, htpasswdUploadIsSecret(ctr), "the htpasswd upload must stay a Pulumi secret")
 	assertNoPlainPassword(t, rec)
 

@@ -133,7 +133,7 @@ spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r}]
   retry: {attempts: 3, perTryTimeout: 30s, statusCodes: [503]}
   timeouts: {request: 30s}`,
-			[]string{"TrafficPolicy default/tp", "retry.perTryTimeout must be lesser than timeouts.request"}},
+			[]string{"TrafficPolicy default/tp", "retry.perTryTimeout must be less than timeouts.request"}},
 		{"kgateway/cel-retry-on", `
 apiVersion: gateway.kgateway.dev/v1alpha1
 kind: TrafficPolicy

@@ -4,18 +4,25 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// The lock pins every CRD and chart file shared/ holds, so a new file cannot go unverified.
-func TestLockCoversEverySharedSchemaFile(t *testing.T) {
+// A pinned version is pinned whole: every CRD and chart file in a version directory the lock names is locked, so
+// a file of the pinned release cannot go unverified. (shared/ also keeps other versions, e.g. the previous pins
+// and Gateway API v1.5.1 for later; the lock names none of their directories.)
+func TestLockCoversEveryFileOfThePinnedVersions(t *testing.T) {
 	s, _ := loaded(t)
-	var onDisk []string
-	for _, sub := range []string{"crds", "charts"} {
-		require.NoError(t, filepath.WalkDir(filepath.Join(s.Dir, sub), func(p string, d fs.DirEntry, err error) error {
+	versionDirs := map[string]bool{}
+	for p := range s.Files {
+		versionDirs[strings.Join(strings.Split(p, "/")[:3], "/")] = true // crds|charts/<project>/<version>
+	}
+	var onDisk, locked []string
+	for dir := range versionDirs {
+		require.NoError(t, filepath.WalkDir(filepath.Join(s.Dir, dir), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && filepath.Ext(p) == ".yaml" {
 				rel, _ := filepath.Rel(s.Dir, p)
 				onDisk = append(onDisk, filepath.ToSlash(rel))
@@ -23,12 +30,12 @@ func TestLockCoversEverySharedSchemaFile(t *testing.T) {
 			return err
 		}))
 	}
-	var locked []string
 	for p := range s.Files {
 		locked = append(locked, p)
 	}
 	assert.ElementsMatch(t, onDisk, locked)
-	assert.Len(t, s.CRDFiles, 26)
+	// Gateway API 12, kgateway 8, Kyverno 12, Istio 1 (15 CRDs in one file), agentgateway 4.
+	assert.Len(t, s.CRDFiles, 37)
 	assert.Contains(t, s.ChartValues, "kyverno@3.9.0")
 	assert.NotContains(t, s.ChartValues, "crds@3.9.0", "subchart values are not charts of their own")
 }

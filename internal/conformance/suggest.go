@@ -1,6 +1,10 @@
 package conformance
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/egress-mesh/egress-mesh/internal/editdistance"
+)
 
 // suggest names the closest sibling key, the usual cause of an unknown path being a typo.
 func suggest(k string, siblings map[string]any) string {
@@ -25,22 +29,4 @@ func suggestKeys[V any](k string, siblings map[string]V) string {
 }
 
 // editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
+func editDistance(a, b string) int { return editdistance.Levenshtein(a, b) }

@@ -109,7 +109,7 @@ func TestAdmission(t *testing.T) {
 		tp.SetName("slow-retries")
 		require.NoError(t, unstructured.SetNestedField(tp.Object, "10s", "spec", "retry", "perTryTimeout"))
 		requireRejected(t, c.Apply(ctx, []*unstructured.Unstructured{tp}), "TrafficPolicy egress/slow-retries",
-			"retry.perTryTimeout must be lesser than timeouts.request")
+			"retry.perTryTimeout must be less than timeouts.request")
 	})
 
 	t.Run("deployment with negative replicas is rejected by built-in validation", func(t *testing.T) {
@@ -186,14 +186,32 @@ func TestSharedDirFromEnv(t *testing.T) {
 	assert.Equal(t, "/elsewhere/shared", dir)
 }
 
+// The lookup beside the repository root, on a layout of its own: the real checkout may have no sibling shared/
+// (a clone that sets EGRESS_MESH_SHARED instead), and this test must not depend on it.
 func TestSharedDirBesideRepoRoot(t *testing.T) {
 	t.Setenv(EnvShared, "")
-	dir, err := SharedDir()
-	require.NoError(t, err)
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	// The package sits at <root>/internal/controlplane, so shared is three levels up plus "shared".
-	assert.Equal(t, filepath.Join(wd, "..", "..", "..", "shared"), dir)
+	base := t.TempDir()
+	root := filepath.Join(base, "egress-mesh")
+	pkg := filepath.Join(root, "internal", "controlplane")
+	require.NoError(t, os.MkdirAll(pkg, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module "+rootModule+"\n\ngo 1.25\n"), 0o644))
+	// A tools/ module on the way up has its own go.mod and is not the root.
+	tools := filepath.Join(root, "tools", "x")
+	require.NoError(t, os.MkdirAll(tools, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(tools, "go.mod"), []byte("module example.com/tools/x\n"), 0o644))
+
+	t.Chdir(pkg)
+	_, err := SharedDir()
+	require.ErrorContains(t, err, "not found beside the repository root; set "+EnvShared, "no sibling yet")
+
+	shared := filepath.Join(base, "shared")
+	require.NoError(t, os.Mkdir(shared, 0o755))
+	for _, wd := range []string{pkg, tools} {
+		t.Chdir(wd)
+		dir, err := SharedDir()
+		require.NoError(t, err)
+		assert.Equal(t, shared, dir, "from %s", wd)
+	}
 }
 
 // TestApplyAllOrders feeds a custom resource before its CRD and namespace; Apply alone rejects that order (the
@@ -216,7 +234,7 @@ func TestApplyAllOrders(t *testing.T) {
 	require.NoError(t, unstructured.SetNestedField(bad.Object, "20s", "spec", "retry", "perTryTimeout"))
 	errs := c.ApplyAll(ctx, []*unstructured.Unstructured{bad})
 	require.Len(t, errs, 1, "ApplyAll must report rejections too")
-	assert.ErrorContains(t, errs[0], "retry.perTryTimeout must be lesser than timeouts.request")
+	assert.ErrorContains(t, errs[0], "retry.perTryTimeout must be less than timeouts.request")
 }
 
 func TestSharedDirOutsideRepo(t *testing.T) {

@@ -21,6 +21,9 @@ users:
   user: {token: mock}
 `
 
+// FakeSalt is what a mocked salt command (head -c 16 of /dev/urandom, crypt(3) alphabet) prints.
+const FakeSalt = "mockSALTmock0123"
+
 // FakeContainerIP is the address a mocked Docker container gets on each network it joins.
 const FakeContainerIP = "172.18.0.100"
 
@@ -32,6 +35,9 @@ func fakeOutputs(res *Resource) map[string]resource.PropertyValue {
 		create, _ := res.Input("create")
 		if create.IsString() && strings.Contains(create.StringValue(), "kind get kubeconfig") {
 			return map[string]resource.PropertyValue{"stdout": resource.NewProperty(FakeKubeconfig)}
+		}
+		if create.IsString() && strings.Contains(create.StringValue(), "/dev/urandom") {
+			return map[string]resource.PropertyValue{"stdout": resource.NewProperty(FakeSalt)}
 		}
 		return map[string]resource.PropertyValue{"stdout": resource.NewProperty(""), "stderr": resource.NewProperty("")}
 	case "docker:index/container:Container":

@@ -56,15 +56,19 @@ func isObject(res *recorder.Resource) bool {
 }
 
 // Objects returns every Kubernetes object, in an order the API server accepts: namespaces and CRDs first, then
-// each object after everything it depends on, otherwise in registration order.
+// each object after everything it depends on, otherwise in registration order. It is computed once per Result
+// (objects.yaml, the summary and the tests all ask for it); callers must not modify the slice.
 func (r *Result) Objects() []Object {
-	var objs []Object
-	for _, res := range r.Rec.All() {
-		if isObject(res) {
-			objs = append(objs, Object{Resource: res, Manifest: manifest(res)})
+	r.objectsOnce.Do(func() {
+		var objs []Object
+		for _, res := range r.Rec.All() {
+			if isObject(res) {
+				objs = append(objs, Object{Resource: res, Manifest: manifest(res)})
+			}
 		}
-	}
-	return dependencyOrder(r.Rec, objs)
+		r.objects = dependencyOrder(r.Rec, objs)
+	})
+	return r.objects
 }
 
 // manifest turns recorded inputs into the object, with placeholders for what is unknown or secret.
@@ -112,61 +116,6 @@ func placeholders(v resource.PropertyValue, path string) any {
 	default:
 		return recorder.Plain(v)
 	}
-}
-
-// dependencyOrder sorts objects topologically by the program's dependency edges.
-func dependencyOrder(rec *recorder.Recorder, objs []Object) []Object {
-	rank := func(o Object) int {
-		switch o.Kind() {
-		case "Namespace":
-			return 0
-		case "CustomResourceDefinition":
-			return 1
-		}
-		return 2
-	}
-	deps := make([][]int, len(objs))
-	for i := range objs {
-		for j := range objs {
-			if i != j && rec.WaitsFor(objs[i].Resource, objs[j].Resource) {
-				deps[i] = append(deps[i], j)
-			}
-		}
-	}
-	done := make([]bool, len(objs))
-	var out []Object
-	for len(out) < len(objs) {
-		pick := -1
-		for i := range objs {
-			if done[i] || !allDone(deps[i], done) {
-				continue
-			}
-			if pick < 0 || rank(objs[i]) < rank(objs[pick]) {
-				pick = i
-			}
-		}
-		if pick < 0 { // a cycle: cannot happen in a graph Pulumi accepted; keep the rest in registration order
-			for i := range objs {
-				if !done[i] {
-					out = append(out, objs[i])
-					done[i] = true
-				}
-			}
-			break
-		}
-		done[pick] = true
-		out = append(out, objs[pick])
-	}
-	return out
-}
-
-func allDone(idx []int, done []bool) bool {
-	for _, i := range idx {
-		if !done[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Release is a Helm chart or release as the program installs it.

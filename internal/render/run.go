@@ -2,6 +2,7 @@ package render
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -21,15 +22,25 @@ type Result struct {
 	Stack   string
 	Rec     *recorder.Recorder
 	Outputs map[string]Output
+
+	objectsOnce sync.Once
+	objects     []Object
 }
 
 // Run runs the program for raw config against the recording engine. With preview, every output a provider
-// computes is unknown, as in `pulumi preview`; bad config fails exactly as in `pulumi up`.
+// computes is unknown, as in `pulumi preview`; bad config fails exactly as in `pulumi up`. The Result comes
+// back with the error too, so a caller can see what was registered before the failure.
 func Run(stack string, raw stacks.Raw, preview bool) (*Result, error) {
 	rec := recorder.New(preview)
 	res := &Result{Stack: stack, Rec: rec, Outputs: map[string]Output{}}
+	// Every key the stack sets, as `pulumi up` hands them over in PULUMI_CONFIG (see stacks.SetKeyNames).
+	names := make([]string, 0, len(raw.Values))
+	for name := range raw.Values {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		cfg, err := stacks.LoadConfig(ctx)
+		cfg, err := stacks.LoadConfig(ctx, names)
 		if err != nil {
 			return err
 		}
@@ -42,10 +53,7 @@ func Run(stack string, raw stacks.Raw, preview bool) (*Result, error) {
 		}
 		return nil
 	}, pulumi.WithMocks(stacks.Namespace, stack, rec), withConfig(raw, preview))
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return res, err
 }
 
 // await resolves an output's value, knownness and secretness. IsSecret blocks until the output settles, known

@@ -16,12 +16,12 @@ import (
 )
 
 // SecretPlaceholder stands for a value set with --secret: render never decrypts.
-const SecretPlaceholder = "<secret>"
+const SecretPlaceholder = stacks.SecretPlaceholder
 
 // LoadStack reads the config of stack NAME from DIR/Pulumi.NAME.yaml, on top of the defaults in DIR/Pulumi.yaml,
 // as the Pulumi CLI would hand it to the program. Secure values become SecretPlaceholder, still marked secret.
 func LoadStack(dir, name string) (stacks.Raw, error) {
-	raw := stacks.Raw{Values: map[string]string{}, Secrets: map[string]bool{}}
+	raw := stacks.Raw{Values: map[string]string{}, Secrets: map[string]bool{}, Opaque: map[string]bool{}}
 	var project struct {
 		Config map[string]struct {
 			Default any `json:"default"`
@@ -43,12 +43,17 @@ func LoadStack(dir, name string) (stacks.Raw, error) {
 		return raw, err
 	}
 	for fullKey, value := range stack.Config {
+		// A key without a namespace is the project's: the CLI rewrites `path: envoy` to `egress-mesh:path`
+		// (sdk/go/common/workspace/loaders.go, stackConfigNamespacedWithProject).
 		ns, key, ok := strings.Cut(fullKey, ":")
-		if !ok || ns != stacks.Namespace {
+		if !ok {
+			ns, key = stacks.Namespace, fullKey
+		}
+		if ns != stacks.Namespace {
 			continue // another package's config (e.g. kubernetes:...) is not the program's
 		}
 		if m, isMap := value.(map[string]any); isMap && m["secure"] != nil {
-			raw.Values[key], raw.Secrets[key] = SecretPlaceholder, true
+			raw.Values[key], raw.Secrets[key], raw.Opaque[key] = SecretPlaceholder, true, true
 			continue
 		}
 		raw.Values[key] = configString(value)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -81,29 +82,37 @@ func Checks(spec Spec) ([]Check, error) {
 	}
 }
 
-// Summary counts verdicts. Interrupted means a signal stopped the run before every check ran.
+// Summary counts verdicts, one per printed line. Stopped says why checks were left unrun: "interrupted" (a
+// signal) or "timed out" (the run's deadline); "" when every check ran.
 type Summary struct {
-	Results     []Result
-	Passed      int
-	Failed      int
-	Skipped     int
-	Interrupted bool
+	Results []Result
+	Passed  int
+	Failed  int
+	Skipped int
+	Stopped string
 }
 
 // OK is true when nothing failed and every check ran.
-func (s Summary) OK() bool { return s.Failed == 0 && !s.Interrupted }
+func (s Summary) OK() bool { return s.Failed == 0 && s.Stopped == "" }
+
+// Why a run stopped early, as printed.
+const (
+	StoppedInterrupted = "interrupted"
+	StoppedTimedOut    = "timed out"
+)
 
 // RunAll runs checks in order, printing one line per check as it finishes and a summary at the end. Once ctx is
-// cancelled (SIGINT) the remaining checks are not started.
+// done (a signal, or the run's timeout) the remaining checks are not started: each gets a SKIP line saying why,
+// counted like every other line.
 func RunAll(ctx context.Context, e *Env, checks []Check, w io.Writer) Summary {
 	var sum Summary
 	for _, c := range checks {
-		if ctx.Err() != nil {
-			sum.Interrupted = true
-			fmt.Fprintf(w, "%-4s  %-14s  %s\n", Skip, c.Name, "not run: interrupted")
-			continue
+		var r Result
+		if sum.Stopped = stopped(ctx); sum.Stopped != "" {
+			r = Result{Name: c.Name, Status: Skip, Evidence: "not run: " + sum.Stopped}
+		} else {
+			r = runOne(ctx, e, c)
 		}
-		r := runOne(ctx, e, c)
 		sum.Results = append(sum.Results, r)
 		switch r.Status {
 		case Pass:
@@ -113,14 +122,27 @@ func RunAll(ctx context.Context, e *Env, checks []Check, w io.Writer) Summary {
 		default:
 			sum.Failed++
 		}
-		fmt.Fprintf(w, "%-4s  %-14s  %s\n", r.Status, r.Name, r.Evidence)
+		fmt.Fprintf(w, "%-4s  %-15s  %s\n", r.Status, r.Name, r.Evidence)
 	}
+	// A deadline or signal during the last check stops the run too; its FAIL line says what it was doing.
+	sum.Stopped = stopped(ctx)
 	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped", sum.Passed, sum.Failed, sum.Skipped)
-	if sum.Interrupted {
-		fmt.Fprint(w, " (interrupted)")
+	if sum.Stopped != "" {
+		fmt.Fprintf(w, " (%s)", sum.Stopped)
 	}
 	fmt.Fprintln(w)
 	return sum
+}
+
+func stopped(ctx context.Context) string {
+	switch err := ctx.Err(); {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return StoppedTimedOut
+	default:
+		return StoppedInterrupted
+	}
 }
 
 // runOne turns a panicking check into a FAIL (its deferred cleanups have run by then) so one bug cannot hide

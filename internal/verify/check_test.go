@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,9 +22,9 @@ func TestRunAllPrintsEachVerdictAndASummary(t *testing.T) {
 		{Name: "squid-log", Run: fixed(Skip, "existing proxy")},
 	}
 	sum := RunAll(context.Background(), testEnv(t, ollamaSpec(), newFake()), checks, &out)
-	assert.Equal(t, "PASS  allowed         200 \"Ollama is running\"\n"+
-		"FAIL  denied          got 200 without x-force-authorized, want 403\n"+
-		"SKIP  squid-log       existing proxy\n"+
+	assert.Equal(t, "PASS  allowed          200 \"Ollama is running\"\n"+
+		"FAIL  denied           got 200 without x-force-authorized, want 403\n"+
+		"SKIP  squid-log        existing proxy\n"+
 		"\n1 passed, 1 failed, 1 skipped\n", out.String())
 	assert.Equal(t, 1, sum.Passed)
 	assert.Equal(t, 1, sum.Failed)
@@ -48,7 +49,7 @@ func TestRunAllTurnsAPanicIntoAFail(t *testing.T) {
 	sum := RunAll(context.Background(), testEnv(t, ollamaSpec(), newFake()), checks, &out)
 	assert.Equal(t, 1, sum.Failed)
 	assert.Equal(t, 1, sum.Passed)
-	assert.Contains(t, out.String(), "FAIL  boom            check panicked: nil map")
+	assert.Contains(t, out.String(), "FAIL  boom             check panicked: nil map")
 }
 
 func TestRunAllStopsStartingChecksOnceInterrupted(t *testing.T) {
@@ -61,9 +62,41 @@ func TestRunAllStopsStartingChecksOnceInterrupted(t *testing.T) {
 	var out bytes.Buffer
 	sum := RunAll(ctx, testEnv(t, ollamaSpec(), newFake()), checks, &out)
 	assert.False(t, ran)
-	assert.True(t, sum.Interrupted)
+	assert.Equal(t, StoppedInterrupted, sum.Stopped)
 	assert.False(t, sum.OK(), "an interrupted run proves nothing")
-	assert.Contains(t, out.String(), "SKIP  second          not run: interrupted")
+	assert.Contains(t, out.String(), "SKIP  second           not run: interrupted")
+	assert.Contains(t, out.String(), "1 passed, 0 failed, 1 skipped (interrupted)", "the SKIP line is counted")
+}
+
+// A run that hits its deadline says so, not "interrupted", and counts the checks it never started.
+func TestRunAllReportsATimeoutAsATimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	deadline, stop := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer stop()
+	checks := []Check{{Name: "first", Run: fixed(Pass, "")}, {Name: "second", Run: fixed(Pass, "")}}
+	var out bytes.Buffer
+	sum := RunAll(deadline, testEnv(t, ollamaSpec(), newFake()), checks, &out)
+	assert.Equal(t, StoppedTimedOut, sum.Stopped)
+	assert.Equal(t, 2, sum.Skipped)
+	assert.False(t, sum.OK())
+	assert.Contains(t, out.String(), "SKIP  first            not run: timed out")
+	assert.Contains(t, out.String(), "0 passed, 0 failed, 2 skipped (timed out)")
+	assert.NotContains(t, out.String(), "interrupted")
+}
+
+// The deadline passing during the last check still marks the run as timed out.
+func TestRunAllNoticesATimeoutDuringTheLastCheck(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	checks := []Check{{Name: "only", Run: func(ctx context.Context, _ *Env) Result {
+		<-ctx.Done()
+		return Result{Status: Fail, Evidence: "kubectl: " + ctx.Err().Error()}
+	}}}
+	var out bytes.Buffer
+	sum := RunAll(ctx, testEnv(t, ollamaSpec(), newFake()), checks, &out)
+	assert.Equal(t, StoppedTimedOut, sum.Stopped)
+	assert.Contains(t, out.String(), "0 passed, 1 failed, 0 skipped (timed out)")
 }
 
 func TestChecksPerPath(t *testing.T) {
@@ -78,10 +111,11 @@ func TestChecksPerPath(t *testing.T) {
 	}
 	cs, err := Checks(ollamaSpec())
 	require.NoError(t, err)
-	assert.Equal(t, []string{"allowed", "denied", "retries", "l4-identity"}, names(cs))
+	assert.Equal(t, []string{"allowed", "denied", "retries", "bypass", "fail-closed", "l4-identity"}, names(cs))
 	cs, err = Checks(squidSpec())
 	require.NoError(t, err)
-	assert.Equal(t, []string{"allowed", "denied", "squid-log", "ext-authz-log", "bypass"}, names(cs))
+	assert.Equal(t, []string{"allowed", "denied", "squid-log", "ext-authz-log", "bypass", "squid-direct",
+		"other-namespace", "fail-closed", "tls-connect"}, names(cs))
 	_, err = Checks(Spec{Path: "nope"})
 	require.Error(t, err)
 }

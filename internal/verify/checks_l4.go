@@ -23,37 +23,12 @@ func ollamaL4Identity(ctx context.Context, e *Env) Result {
 	if s.ClientServiceAccount == OtherServiceAccount {
 		return skip("the client itself runs as service account %q; there is no other identity to try", OtherServiceAccount)
 	}
-	img, err := e.kubectl(ctx, time.Minute, "get", "deploy/"+s.ClientDeployment, "-n", s.ClientNamespace, "-o",
-		fmt.Sprintf(`jsonpath={.spec.template.spec.containers[?(@.name=="%s")].image}`, s.ClientContainer))
-	if err != nil || img.Stdout == "" {
-		return fail("cannot read the client's image (deploy/%s container %s): %v", s.ClientDeployment, s.ClientContainer, err)
-	}
-
-	pod := "egress-verify-l4-" + e.Nonce()
-	overrides := fmt.Sprintf(`{"apiVersion":"v1","spec":{"serviceAccountName":%q}}`, OtherServiceAccount)
-	_, err = e.kubectl(ctx, time.Minute, "run", pod, "-n", s.ClientNamespace, "--image", img.Stdout,
-		"--restart", "Never", "--labels", "app.kubernetes.io/name=egress-verify", "--overrides", overrides,
-		"--command", "--", "curl", "-sSv", "--max-time", "10",
+	logs, phase, err := e.curlPod(ctx, s.ClientNamespace, OtherServiceAccount,
 		"-H", "Host: "+s.HostHeader, "-H", s.AuthzHeader+": true", s.GatewayURL)
-	defer func() {
-		cctx, cancel := cleanupContext(ctx)
-		defer cancel()
-		_, _ = e.kubectl(cctx, time.Minute, "delete", "pod", pod, "-n", s.ClientNamespace, "--ignore-not-found", "--wait=false")
-	}()
 	if err != nil {
-		return fail("kubectl run %s: %v", pod, err)
+		return fail("%v", err)
 	}
-
-	phase, err := e.waitPodDone(ctx, s.ClientNamespace, pod)
-	if err != nil {
-		return fail("throwaway pod %s did not finish: %v", pod, err)
-	}
-	logs, err := e.kubectl(ctx, time.Minute, "logs", pod, "-n", s.ClientNamespace)
-	if err != nil {
-		return fail("kubectl logs %s: %v", pod, err)
-	}
-	// A finished pod's log has stderr and stdout interleaved; curl's verbose lines are still recognisable.
-	evidence, ok, reason := blocked(logs.Stdout + logs.Stderr)
+	evidence, ok, reason := blocked(logs)
 	if !ok {
 		return fail("as sa/%s: %s", OtherServiceAccount, reason)
 	}
@@ -61,6 +36,41 @@ func ollamaL4Identity(ctx context.Context, e *Env) Result {
 		return fail("as sa/%s: curl reported %q but the pod %s, so its exit status disagrees", OtherServiceAccount, evidence, phase)
 	}
 	return pass("sa/%s refused: %s", OtherServiceAccount, evidence)
+}
+
+// curlPod runs `curl -sSv --max-time 10 curlArgs...` once in a throwaway pod (the client's image) in namespace
+// under serviceAccount, waits for it to finish and returns its log (stderr and stdout interleaved; curl's verbose
+// lines stay recognisable) and final phase. The pod is deleted on every way out.
+func (e *Env) curlPod(ctx context.Context, namespace, serviceAccount string, curlArgs ...string) (logs, phase string, err error) {
+	s := e.Spec
+	img, err := e.kubectl(ctx, time.Minute, "get", "deploy/"+s.ClientDeployment, "-n", s.ClientNamespace, "-o",
+		fmt.Sprintf(`jsonpath={.spec.template.spec.containers[?(@.name=="%s")].image}`, s.ClientContainer))
+	if err != nil || img.Stdout == "" {
+		return "", "", fmt.Errorf("cannot read the client's image (deploy/%s container %s): %v", s.ClientDeployment, s.ClientContainer, err)
+	}
+
+	pod := "egress-verify-" + e.Nonce()
+	overrides := fmt.Sprintf(`{"apiVersion":"v1","spec":{"serviceAccountName":%q}}`, serviceAccount)
+	args := append([]string{"run", pod, "-n", namespace, "--image", img.Stdout,
+		"--restart", "Never", "--labels", "app.kubernetes.io/name=egress-verify", "--overrides", overrides,
+		"--command", "--", "curl", "-sSv", "--max-time", "10"}, curlArgs...)
+	_, err = e.kubectl(ctx, time.Minute, args...)
+	defer func() {
+		cctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		_, _ = e.kubectl(cctx, time.Minute, "delete", "pod", pod, "-n", namespace, "--ignore-not-found", "--wait=false")
+	}()
+	if err != nil {
+		return "", "", fmt.Errorf("kubectl run %s: %v", pod, err)
+	}
+	if phase, err = e.waitPodDone(ctx, namespace, pod); err != nil {
+		return "", "", fmt.Errorf("throwaway pod %s did not finish: %v", pod, err)
+	}
+	out, err := e.kubectl(ctx, time.Minute, "logs", pod, "-n", namespace)
+	if err != nil {
+		return "", "", fmt.Errorf("kubectl logs %s: %v", pod, err)
+	}
+	return out.Stdout + out.Stderr, phase, nil
 }
 
 // waitPodDone polls the pod's phase until it has Succeeded or Failed.

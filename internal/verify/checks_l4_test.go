@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const l4Pod = "egress-verify-l4-n0nce123"
+const l4Pod = "egress-verify-n0nce123"
 
 func l4Rules(phase string, logs string) []rule {
 	return []rule{

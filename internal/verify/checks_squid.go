@@ -16,6 +16,7 @@ const (
 	ExtAuthzAllow   = "allow"
 	ResultHeader    = "X-Ext-Authz-Check-Result"
 	ResultAllowed   = "allowed"
+	ResultDenied    = "denied"
 	squidClockSlack = 30 * time.Second // Squid's clock vs ours when matching log times
 )
 
@@ -23,10 +24,14 @@ const (
 func SquidChecks() []Check {
 	return []Check{
 		{Name: "allowed", Proves: "an authorised request reaches the destination and ext-authz marked it allowed", Run: squidAllowed},
-		{Name: "denied", Proves: "a request without x-ext-authz: allow is refused by ext-authz (403)", Run: squidDenied},
+		{Name: "denied", Proves: "a request without x-ext-authz: allow is refused by ext-authz itself (403 with X-Ext-Authz-Check-Result: denied)", Run: squidDenied},
 		{Name: "squid-log", Proves: "the request left through Squid: its access log shows the destination host", Run: squidLog},
 		{Name: "ext-authz-log", Proves: "ext-authz saw the caller's SPIFFE identity", Run: extAuthzLog},
 		{Name: "bypass", Proves: "a direct call to the destination's IP, around the gateway, fails", Run: squidBypass},
+		{Name: "squid-direct", Proves: "the client cannot use Squid itself around the gateway", Run: squidDirect},
+		{Name: "other-namespace", Proves: "a meshed pod outside the client namespace is refused at the waypoint (mesh-identity-only)", Run: squidOtherNamespace},
+		{Name: "fail-closed", Proves: "with ext-authz scaled to zero an authorised request gets agentgateway's own 403, and passes again once it is back", Run: squidFailClosed},
+		{Name: "tls-connect", Proves: "a TLS destination leaves through Squid as CONNECT host:443", Run: squidTLSConnect},
 	}
 }
 
@@ -64,7 +69,14 @@ func squidDenied(ctx context.Context, e *Env) Result {
 	if resp.Status != 403 {
 		return fail("got %d without %s, want 403", resp.Status, ExtAuthzHeader)
 	}
-	return pass("403 %s", snippet(resp.Body))
+	// The sample server's DeniedHttpResponse carries this header (istio samples/extauthz main.go deny());
+	// agentgateway copies a denial's headers into its reply (ext_authz.rs, DeniedResponse -> process_headers).
+	// agentgateway's own 403 for an unreachable server has none.
+	if got := resp.Header.Values(ResultHeader); !containsFold(got, ResultDenied) {
+		return fail("403 without %s: %s (got %q): not ext-authz's decision; an unreachable ext-authz also gives 403",
+			ResultHeader, ResultDenied, got)
+	}
+	return pass("403 %s: %s", ResultHeader, ResultDenied)
 }
 
 // squidLog sends an authorised request and finds Squid's access-log entry for the destination logged since.

@@ -40,15 +40,22 @@ func TestSquidAllowed(t *testing.T) {
 }
 
 func TestSquidDenied(t *testing.T) {
-	f := newFake(rule{match: sqExec, out: Output{Stderr: curlSquid403, Stdout: "denied by ext_authz for not found header `x-ext-authz: allow` in the request"}})
+	f := newFake(rule{match: sqExec, out: Output{Stderr: curlSquid403, Stdout: bodySquidDenied}})
 	r := squidDenied(context.Background(), testEnv(t, squidSpec(), f))
 	assert.Equal(t, Pass, r.Status, r.Evidence)
+	assert.Equal(t, "403 X-Ext-Authz-Check-Result: denied", r.Evidence)
 	assert.NotContains(t, f.ran(sqExec)[0].line, sqAllow)
 
 	f = newFake(allowed200())
 	r = squidDenied(context.Background(), testEnv(t, squidSpec(), f))
 	assert.Equal(t, Fail, r.Status)
 	assert.Contains(t, r.Evidence, "got 200")
+
+	// ext-authz down: agentgateway's own 403 must not pass for a decision.
+	f = newFake(rule{match: sqExec, out: Output{Stderr: curlAgwAuthzFailed, Stdout: AgentgatewayAuthzFailed}})
+	r = squidDenied(context.Background(), testEnv(t, squidSpec(), f))
+	assert.Equal(t, Fail, r.Status)
+	assert.Contains(t, r.Evidence, "not ext-authz's decision")
 }
 
 func TestSquidLogFromPod(t *testing.T) {

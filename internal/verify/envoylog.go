@@ -11,6 +11,7 @@ import (
 // EnvoyEntry is one line of the gateway's JSON access log (the keys the program configures on kgateway).
 type EnvoyEntry struct {
 	ResponseFlags                  string
+	ResponseCodeDetails            string
 	UpstreamTransportFailureReason string
 	AttemptCount                   int
 	Method                         string
@@ -62,6 +63,7 @@ func ParseEnvoyLine(line string) (entry EnvoyEntry, ok bool, err error) {
 	f := fields{m: m}
 	e := EnvoyEntry{
 		ResponseFlags:                  f.str("response_flags"),
+		ResponseCodeDetails:            f.str("response_code_details"),
 		UpstreamTransportFailureReason: f.str("upstream_transport_failure_reason"),
 		AttemptCount:                   f.num("attempt_count"),
 		Method:                         f.str("method"),

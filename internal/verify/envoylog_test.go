@@ -18,19 +18,20 @@ func TestLastEnvoyEntryPicksTheRequestsEntry(t *testing.T) {
 	e, err := LastEnvoyEntry(envoyLogs, byNonce("n0nce123"))
 	require.NoError(t, err)
 	assert.Equal(t, "/?verify=n0nce123", e.Path)
-	assert.Equal(t, 503, e.Status)
-	assert.Equal(t, 3, e.AttemptCount)
-	assert.Equal(t, 58, e.Duration)
+	assert.Equal(t, 504, e.Status)
+	assert.Equal(t, 4, e.AttemptCount)
+	assert.Equal(t, 20163, e.Duration)
 	assert.Equal(t, "GET", e.Method)
 	assert.Equal(t, "172.18.0.5:11434", e.UpstreamHost)
 	assert.Equal(t, "2025-12-05T20:11:10.020Z", e.StartTime)
-	assert.Equal(t, "delayed connect error: Connection refused", e.UpstreamTransportFailureReason)
-	assert.True(t, e.HasFlags("URX", "UF"))
+	assert.Equal(t, "upstream_per_try_timeout", e.ResponseCodeDetails)
+	assert.Empty(t, e.UpstreamTransportFailureReason, "null is no reason")
+	assert.True(t, e.HasFlags("URX", "UT"))
 	assert.Contains(t, e.Line, "n0nce123")
 }
 
 func TestLastEnvoyEntryTakesTheLastOfSeveralMatches(t *testing.T) {
-	e, err := LastEnvoyEntry(envoyLogs, func(e EnvoyEntry) bool { return e.Status == 503 })
+	e, err := LastEnvoyEntry(envoyLogs, func(e EnvoyEntry) bool { return e.HasFlags("URX") })
 	require.NoError(t, err)
 	assert.Contains(t, e.Path, "n0nce123")
 }

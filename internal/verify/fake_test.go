@@ -116,6 +116,12 @@ func ollamaSpec() Spec {
 		GatewaySelector: "gateway.networking.k8s.io/gateway-name=egress-kgateway",
 		GatewayURL:      "http://egress-kgateway.egress.svc.cluster.local:8080/",
 		HostHeader:      "host.docker.internal", AuthzHeader: "x-force-authorized", OllamaContainer: "ollama-server",
+		OllamaEndpoint: "http://172.18.0.5:11434",
+		Retry:          &RetryConfig{Attempts: 3, PerTryTimeout: "5s", RequestTimeout: "30s"},
+		DeniedEvidence: &Evidence{Header: "x-egress-authz", Value: "denied"},
+		AuthzServer: &Workload{Namespace: "kyverno-authz", Deployment: "kyverno-authz-server",
+			Selector: "app.kubernetes.io/name=kyverno-authz-server"},
+		AuthzErrorStatus: 503,
 	}
 }
 
@@ -124,6 +130,11 @@ func squidSpec() Spec {
 		Path: PathSquid, ClientNamespace: "ns1", ClientDeployment: "sleep", ClientContainer: "client",
 		ClientServiceAccount: "sleep", DestinationURL: "http://httpbingo.org/headers",
 		ExtAuthzNamespace: "ext-authz", ExtAuthzSelector: "app=ext-authz",
-		SquidLogs: &SquidLogs{Kind: SquidLogsPod, Namespace: "proxy", Selector: "app=squid", Container: "squid"},
+		SquidLogs:   &SquidLogs{Kind: SquidLogsPod, Namespace: "proxy", Selector: "app=squid", Container: "squid"},
+		SquidProxy:  "squid.proxy.svc.cluster.local:3128",
+		AuthzServer: &Workload{Namespace: "ext-authz", Deployment: "ext-authz", Selector: "app=ext-authz"},
+		// agentgateway v1.4.1 answers a failed ext-authz call with 403 (see AgentgatewayAuthzFailed).
+		AuthzErrorStatus: 403,
+		TLSDestinations:  []TLSDestination{{URL: "http://api.openai.com/v1/models", Connect: "api.openai.com:443"}},
 	}
 }

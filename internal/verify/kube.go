@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -96,7 +97,9 @@ func (e *Env) logs(ctx context.Context, namespace, selector, container string) (
 }
 
 // pollLogs reads logs until find succeeds or the polls run out, returning find's last error. Access logs are
-// flushed on a timer, so the line for a request just made may not be there on the first read.
+// flushed on a timer, so the line for a request just made may not be there on the first read; that, and a read
+// that failed for a reason that can pass, are retried. A read that cannot succeed by waiting (no such tool, the
+// Docker daemon down, no such container, credentials refused) ends the polling at once.
 func (e *Env) pollLogs(ctx context.Context, read func(context.Context) (string, error), find func(string) error) error {
 	var last error
 	for i := 0; i < max(e.LogPolls, 1); i++ {
@@ -107,7 +110,9 @@ func (e *Env) pollLogs(ctx context.Context, read func(context.Context) (string, 
 		}
 		logs, err := read(ctx)
 		if err != nil {
-			last = err
+			if last = err; permanent(err) {
+				return err
+			}
 			continue
 		}
 		if last = find(logs); last == nil {
@@ -115,6 +120,31 @@ func (e *Env) pollLogs(ctx context.Context, read func(context.Context) (string, 
 		}
 	}
 	return last
+}
+
+// Messages of read failures that waiting does not fix: the Docker CLI's "Cannot connect to the Docker daemon"
+// and "No such container", kubectl's credential and kubeconfig errors.
+var permanentMessages = []string{
+	"cannot connect to the docker daemon",
+	"no such container",
+	"error from server (forbidden)",
+	"unauthorized",
+	"you must be logged in",
+	"invalid configuration",
+}
+
+// permanent reports whether a log read failed in a way the next poll would repeat.
+func permanent(err error) bool {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	for _, m := range permanentMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // withQuery adds q to rawURL's query, to tag one request so its log line can be told from every other.

@@ -43,16 +43,63 @@ type Spec struct {
 	GatewaySelector      string `json:"gatewaySelector"`
 	GatewayURL           string `json:"gatewayURL"`
 
+	// AuthzServer is the L7 decision server's Deployment, which the fail-closed check scales to zero and back.
+	AuthzServer *Workload `json:"authzServer"`
+	// AuthzErrorStatus is the status the gateway answers when the authz server cannot be reached: kgateway's
+	// GatewayExtension statusOnError on the Ollama path, agentgateway's fixed 403 on the Squid path.
+	AuthzErrorStatus int `json:"authzErrorStatus"`
+
 	// Ollama path.
 	HostHeader      string `json:"hostHeader"`
 	AuthzHeader     string `json:"authzHeader"`
 	OllamaContainer string `json:"ollamaContainer"`
+	// OllamaEndpoint is the container's own address (http://ip:port), which the client must not reach directly.
+	OllamaEndpoint string `json:"ollamaEndpoint"`
+	// Retry is the route's retry policy as configured, from which the retries check derives what Envoy logs.
+	Retry *RetryConfig `json:"retry"`
+	// DeniedEvidence is what the Kyverno policy's own deny carries besides the status, so a 403 from anything
+	// else (statusOnError's default, a different filter) cannot pass for a decision.
+	DeniedEvidence *Evidence `json:"deniedEvidence"`
 
 	// Squid path.
 	DestinationURL    string     `json:"destinationURL"`
 	ExtAuthzNamespace string     `json:"extAuthzNamespace"`
 	ExtAuthzSelector  string     `json:"extAuthzSelector"`
 	SquidLogs         *SquidLogs `json:"squidLogs"`
+	// SquidProxy is Squid's host:port as a pod would dial it; only the gateway may.
+	SquidProxy string `json:"squidProxy"`
+	// TLSDestinations are the destinations the gateway reaches over TLS through Squid's CONNECT tunnel.
+	TLSDestinations []TLSDestination `json:"tlsDestinations"`
+}
+
+// Workload names a Deployment and the label selector of its pods.
+type Workload struct {
+	Namespace  string `json:"namespace"`
+	Deployment string `json:"deployment"`
+	Selector   string `json:"selector"`
+}
+
+// RetryConfig is the TrafficPolicy's retry block: attempts (Envoy's num_retries), per-try and request timeouts
+// as Gateway API durations; an empty timeout is unset.
+type RetryConfig struct {
+	Attempts       int    `json:"attempts"`
+	PerTryTimeout  string `json:"perTryTimeout"`
+	RequestTimeout string `json:"requestTimeout"`
+}
+
+// Evidence is what a response must carry to count as a given decision: a header with a value, and/or a body
+// substring.
+type Evidence struct {
+	Header string `json:"header"`
+	Value  string `json:"value"`
+	Body   string `json:"body"`
+}
+
+// TLSDestination is one TLS destination: the URL the client calls and the CONNECT target (host:443) Squid
+// must log for it.
+type TLSDestination struct {
+	URL     string `json:"url"`
+	Connect string `json:"connect"`
 }
 
 // SquidLogs says where Squid's access log is: a pod (namespace+selector+container), a Docker container, or nowhere
@@ -118,14 +165,47 @@ func (o Outputs) Validate() error {
 		missing("verify.gatewayURL", s.GatewayURL)
 		missing("verify.hostHeader", s.HostHeader)
 		missing("verify.authzHeader", s.AuthzHeader)
-		missing("verify.ollamaContainer", s.OllamaContainer)
+		// ollamaContainer is empty for an Ollama the stack does not run (ollamaMode existing).
+		missing("verify.ollamaEndpoint", s.OllamaEndpoint)
+		errs = append(errs, s.Retry.validate()...)
 	case PathSquid:
 		missing("verify.destinationURL", s.DestinationURL)
 		missing("verify.extAuthzNamespace", s.ExtAuthzNamespace)
 		missing("verify.extAuthzSelector", s.ExtAuthzSelector)
+		missing("verify.squidProxy", s.SquidProxy)
 		errs = append(errs, s.SquidLogs.validate()...)
+		for i, d := range s.TLSDestinations {
+			missing(fmt.Sprintf("verify.tlsDestinations[%d].url", i), d.URL)
+			missing(fmt.Sprintf("verify.tlsDestinations[%d].connect", i), d.Connect)
+		}
+	}
+	if s.AuthzServer == nil {
+		errs = append(errs, errors.New("stack output verify.authzServer is missing"))
+	} else {
+		missing("verify.authzServer.namespace", s.AuthzServer.Namespace)
+		missing("verify.authzServer.deployment", s.AuthzServer.Deployment)
+		missing("verify.authzServer.selector", s.AuthzServer.Selector)
+	}
+	if s.AuthzErrorStatus < 400 || s.AuthzErrorStatus > 599 {
+		errs = append(errs, fmt.Errorf("stack output verify.authzErrorStatus is %d, want an HTTP error status (400-599)", s.AuthzErrorStatus))
 	}
 	return errors.Join(errs...)
+}
+
+func (r *RetryConfig) validate() []error {
+	if r == nil {
+		return []error{errors.New("stack output verify.retry is missing")}
+	}
+	var errs []error
+	if r.Attempts < 0 {
+		errs = append(errs, fmt.Errorf("verify.retry.attempts is %d, want 0 or more", r.Attempts))
+	}
+	for _, kv := range [][2]string{{"perTryTimeout", r.PerTryTimeout}, {"requestTimeout", r.RequestTimeout}} {
+		if _, err := optionalDuration(kv[1]); err != nil {
+			errs = append(errs, fmt.Errorf("verify.retry.%s %q is not a duration: %v", kv[0], kv[1], err))
+		}
+	}
+	return errs
 }
 
 func (l *SquidLogs) validate() []error {

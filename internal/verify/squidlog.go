@@ -83,6 +83,17 @@ func ParseSquidLine(line string) (SquidEntry, error) {
 // LastSquidEntry returns the last entry for host logged at or after since (zero since: any time). Lines that
 // are not access-log entries (Squid's startup messages share the stream) are skipped.
 func LastSquidEntry(logs, host string, since time.Time) (SquidEntry, error) {
+	return lastSquid(logs, since, host, func(e SquidEntry) bool { return strings.EqualFold(e.Host(), host) })
+}
+
+// LastSquidConnect returns the last CONNECT to target (host:port) logged at or after since.
+func LastSquidConnect(logs, target string, since time.Time) (SquidEntry, error) {
+	return lastSquid(logs, since, "CONNECT "+target, func(e SquidEntry) bool {
+		return e.Method == "CONNECT" && strings.EqualFold(e.URL, target)
+	})
+}
+
+func lastSquid(logs string, since time.Time, what string, match func(SquidEntry) bool) (SquidEntry, error) {
 	var (
 		found          SquidEntry
 		ok             bool
@@ -94,7 +105,7 @@ func LastSquidEntry(logs, host string, since time.Time) (SquidEntry, error) {
 			continue
 		}
 		entries++
-		if !strings.EqualFold(e.Host(), host) {
+		if !match(e) {
 			continue
 		}
 		if e.Time.Before(since) {
@@ -107,7 +118,7 @@ func LastSquidEntry(logs, host string, since time.Time) (SquidEntry, error) {
 		return found, nil
 	}
 	if stale > 0 {
-		return SquidEntry{}, fmt.Errorf("squid logged %s only before %s (%d older entries)", host, since.UTC().Format(time.RFC3339), stale)
+		return SquidEntry{}, fmt.Errorf("squid logged %s only before %s (%d older entries)", what, since.UTC().Format(time.RFC3339), stale)
 	}
-	return SquidEntry{}, fmt.Errorf("no Squid access-log entry for %s among %d entries", host, entries)
+	return SquidEntry{}, fmt.Errorf("no Squid access-log entry for %s among %d entries", what, entries)
 }

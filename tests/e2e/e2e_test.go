@@ -88,8 +88,22 @@ func upVerifyDestroy(t *testing.T, root, stackName string, env map[string]string
 	require.NoError(t, err, "pulumi destroy")
 	destroyed = true
 
-	requireNothingLeft(ctx, t, outs)
+	// On an existing cluster the test writes the kubeconfig it gave the stack; kind stacks leave it "".
+	requireNothingLeft(ctx, t, outs, existingKubeconfig(ctx, t, stack))
 	require.NoError(t, stack.Workspace().RemoveStack(ctx, stackName))
+}
+
+// existingKubeconfig is, for a stack on an existing cluster, a file with the kubeconfig it was given ("" on kind).
+func existingKubeconfig(ctx context.Context, t *testing.T, stack auto.Stack) string {
+	mode, err := stack.GetConfig(ctx, "egress-mesh:cluster")
+	if err != nil || mode.Value != "existing" {
+		return ""
+	}
+	kc, err := stack.GetConfig(ctx, "egress-mesh:kubeconfig")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	require.NoError(t, os.WriteFile(path, []byte(kc.Value), 0o600))
+	return path
 }
 
 // runChecks runs the checks of `make verify` in-process.

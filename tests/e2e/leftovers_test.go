@@ -4,7 +4,9 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,12 +15,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 	"github.com/egress-mesh/egress-mesh/internal/verify"
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 // requireNothingLeft checks with the tools themselves, not Pulumi's state, that destroy removed the kind
-// cluster, the Docker containers and the Ollama model volume.
-func requireNothingLeft(ctx context.Context, t *testing.T, outs verify.Outputs) {
+// cluster, the Docker containers and the Ollama model volume. On an existing cluster (kubeconfig set), what
+// must be left is exactly the Istio CRDs the base chart keeps.
+func requireNothingLeft(ctx context.Context, t *testing.T, outs verify.Outputs, existingKubeconfig string) {
+	if existingKubeconfig != "" {
+		requireOnlyKeptIstioCRDs(ctx, t, existingKubeconfig)
+		return
+	}
 	require.NotEmpty(t, outs.ClusterName)
 	assert.NotContains(t, lines(ctx, t, "kind", "get", "clusters"), outs.ClusterName, "kind cluster left behind")
 
@@ -38,6 +47,33 @@ func requireNothingLeft(ctx context.Context, t *testing.T, outs verify.Outputs) 
 		volumes := lines(ctx, t, "docker", "volume", "ls", "--format", "{{.Name}}")
 		assert.NotContains(t, volumes, "ollama", "the ollama model volume was left behind")
 	}
+}
+
+// requireOnlyKeptIstioCRDs: the Istio CRDs left after destroy are exactly those the pinned base chart annotates
+// `helm.sh/resource-policy: keep` (Helm, and so the provider, never deletes those).
+func requireOnlyKeptIstioCRDs(ctx context.Context, t *testing.T, kubeconfigPath string) {
+	shared, err := controlplane.SharedDir()
+	require.NoError(t, err)
+	data, err := os.ReadFile(filepath.Join(shared, "crds", "istio", versions.Istio, "crd-all.gen.yaml"))
+	require.NoError(t, err)
+	var kept []string
+	for _, doc := range strings.Split(string(data), "\n---") {
+		if !strings.Contains(doc, `"helm.sh/resource-policy": keep`) {
+			continue
+		}
+		for _, line := range strings.Split(doc, "\n") {
+			if name, ok := strings.CutPrefix(line, "  name: "); ok && strings.HasSuffix(name, ".istio.io") {
+				kept = append(kept, "customresourcedefinition.apiextensions.k8s.io/"+name)
+				break
+			}
+		}
+	}
+	require.NotEmpty(t, kept)
+	left := slices.DeleteFunc(lines(ctx, t, "kubectl", "--kubeconfig", kubeconfigPath, "get", "crd", "-o", "name"),
+		func(s string) bool { return !strings.HasSuffix(s, ".istio.io") })
+	slices.Sort(kept)
+	slices.Sort(left)
+	assert.Equal(t, kept, left, "after destroy on an existing cluster only the kept Istio CRDs remain (README, Destroy)")
 }
 
 // lines runs a command and returns its non-empty output lines.
