@@ -31,7 +31,7 @@ func TestParseDefaultsAreTheOllamaPathOnKind(t *testing.T) {
 	assert.Equal(t, ClusterConfig{Mode: "kind", Name: "egress-mesh", PodSubnet: "10.244.0.0/16",
 		ServiceSubnet: "10.96.0.0/16", DockerNetwork: "kind"}, cfg.Cluster)
 	assert.Equal(t, "egress-client", cfg.Client.Namespace)
-	assert.Equal(t, OllamaConfig{GatewayNamespace: "egress", GatewayPort: 8080, Hostname: "host.docker.internal",
+	assert.Equal(t, OllamaConfig{Mode: OllamaDocker, GatewayNamespace: "egress", GatewayPort: 8080, Hostname: "host.docker.internal",
 		Port: 11434, RetryAttempts: 3, RetryPerTryTimeout: "10s", RequestTimeout: "30s"}, cfg.Ollama)
 	assert.Equal(t, []Destination{{Host: "httpbingo.org", Port: 80}}, cfg.Squid.Destinations)
 	assert.Equal(t, SquidCluster, cfg.Squid.Mode)

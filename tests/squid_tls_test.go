@@ -26,11 +26,13 @@ func TestSquidStackTLSDestination(t *testing.T) {
 	for _, d := range v["destinations"].([]any) {
 		byHost[d.(map[string]any)["host"].(string)] = d.(map[string]any)
 	}
-	assert.Equal(t, map[string]any{"host": "httpbin.org", "port": 443.0, "tls": true, "url": "http://httpbin.org/headers",
+	assert.Equal(t, map[string]any{"host": "httpbin.org", "port": 443, "tls": true, "url": "http://httpbin.org/headers",
 		"squidMethod": "CONNECT", "squidURL": "httpbin.org:443"}, byHost["httpbin.org"])
 	// Negative control: the plain destination is no tunnel.
-	assert.Equal(t, map[string]any{"host": "httpbingo.org", "port": 80.0, "tls": false, "url": "http://httpbingo.org/headers",
+	assert.Equal(t, map[string]any{"host": "httpbingo.org", "port": 80, "tls": false, "url": "http://httpbingo.org/headers",
 		"squidMethod": "GET", "squidURL": "http://httpbingo.org/"}, byHost["httpbingo.org"])
-	assert.Equal(t, "squid.proxy.svc.cluster.local:3128", v["squidAddress"])
+	assert.Equal(t, "squid.proxy.svc.cluster.local:3128", v["squidProxy"])
+	assert.Equal(t, []any{map[string]any{"url": "http://httpbin.org/headers", "connect": "httpbin.org:443"}}, v["tlsDestinations"],
+		"the tls-connect check's input: only the TLS destination")
 	assert.Equal(t, "networkpolicy", v["squidDirectRefusedBy"])
 }

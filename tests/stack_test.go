@@ -146,7 +146,7 @@ func TestPreviewRegistersEveryResource(t *testing.T) {
 
 // Every image the program runs itself is the pinned one.
 func TestImagesArePinned(t *testing.T) {
-	pinned := []string{versions.OllamaImage, versions.CurlImage, versions.SquidImage, versions.ExtAuthzImage}
+	pinned := []string{versions.OllamaImage, versions.CurlImage, versions.SquidImage, versions.ExtAuthzImage, versions.KyvernoAuthzImage}
 	for _, stack := range stackNames(t) {
 		t.Run(stack, func(t *testing.T) {
 			r := rendered(t, stack, false)
