@@ -4,6 +4,8 @@
 # Squid is Debian's package (apt-get install squid; .ci/run does it), not built here.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/binaries-lib.sh"
+# Names to build (kyverno, extauthz); none means both.
+wanted_names="$*"
 
 kyverno_version="$(pinned kyverno github.com/kyverno/kyverno)"
 istio_version="$(pinned extauthz istio.io/istio)"
