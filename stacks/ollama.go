@@ -107,7 +107,7 @@ func buildOllama(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	if backend.ServiceEntryName != ollamaServiceEntryName {
 		return nil, fmt.Errorf("ollama ServiceEntry is %q but the route points at %q", backend.ServiceEntryName, ollamaServiceEntryName)
 	}
-	curl, err := p.newClient(ctx, ollamaClientName, true)
+	curl, err := p.newClient(ctx, ollamaClientName)
 	if err != nil {
 		return nil, err
 	}

@@ -126,15 +126,11 @@ func (p *platform) kindDependency() []pulumi.Resource {
 }
 
 // newClient is the ambient-enrolled curl client both paths test from; its name is also its ServiceAccount, the
-// mesh identity the gateway admits. It waits for ztunnel: enrolment needs ambient up. meshOnlyEgress locks the
-// client namespace's egress down to DNS and the mesh.
-func (p *platform) newClient(ctx *pulumi.Context, name string, meshOnlyEgress bool) (*client.Client, error) {
-	podCIDR := ""
-	if meshOnlyEgress {
-		podCIDR = p.cfg.Cluster.PodSubnet
-	}
+// mesh identity the gateway admits. It waits for ztunnel: enrolment needs ambient up. Its namespace's egress is
+// locked down to DNS and the mesh on both paths: the gateway is the only way out.
+func (p *platform) newClient(ctx *pulumi.Context, name string) (*client.Client, error) {
 	return client.New(ctx, "client", &client.Args{
-		PodCIDR:        podCIDR,
+		PodCIDR:        p.cfg.Cluster.PodSubnet,
 		Target:         p.cluster.Target,
 		Namespace:      p.cfg.Client.Namespace,
 		Name:           name,

@@ -23,7 +23,7 @@ const squidClientName = "sleep"
 func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	cfg, s, t := p.cfg, p.cfg.Squid, p.cluster.Target
 
-	curl, err := p.newClient(ctx, squidClientName, false) // the agentgateway component locks its egress down
+	curl, err := p.newClient(ctx, squidClientName)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,6 @@ func buildSquid(ctx *pulumi.Context, p *platform) (*pathResult, error) {
 	gw, err := agentgateway.New(ctx, "agentgateway", &agentgateway.Args{
 		Target:          t,
 		ClientNamespace: cfg.Client.Namespace,
-		PodCIDR:         cfg.Cluster.PodSubnet,
 		Destinations:    dests,
 		Proxy:           proxy.Proxy,
 		ProxyAuth:       proxyAuth,

@@ -1,7 +1,7 @@
 // Package agentgateway builds the Squid path's egress gateway with open-source agentgateway: the controller
 // charts, an Istio ambient waypoint Gateway outside the mesh, per destination a backend tunnelled through the
 // forward proxy, a route and a ServiceEntry that steers the client's traffic to the waypoint, the policies
-// (ext-authz, mesh identity, proxy credentials) and the NetworkPolicy that leaves the client no other way out.
+// (ext-authz, mesh identity, proxy credentials); the client component leaves the client no other way out.
 package agentgateway
 
 import (
@@ -11,7 +11,6 @@ import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
-	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -75,9 +74,7 @@ type Args struct {
 	// ClientNamespace is the ambient namespace whose workloads may egress (ServiceEntries and the
 	// NetworkPolicy go there; the L4 policy admits its identities).
 	ClientNamespace string
-	// PodCIDR is the cluster's pod range (HBONE peers in the NetworkPolicy).
-	PodCIDR      string
-	Destinations []Destination
+	Destinations    []Destination
 
 	// Proxy is the forward proxy every destination is tunnelled through; ProxyAuth its optional credentials.
 	Proxy     TunnelProxy
@@ -112,7 +109,6 @@ type AgentGateway struct {
 	ProxyBackend                               *apiextensions.CustomResource
 	ExtAuthPolicy, IdentityPolicy, ProxyPolicy *apiextensions.CustomResource
 	ProxySecret                                *corev1.Secret
-	NetworkPolicy                              *networkingv1.NetworkPolicy
 
 	tunnelGrant []pulumi.Resource // ReferenceGrant for a proxy Service in another namespace
 
@@ -132,7 +128,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.Address = GatewayName + "." + GatewayNamespace + ".svc.cluster.local"
 	steps := []func(*pulumi.Context, string, *Args) error{
 		// Policies before destinations: a ServiceEntry turns traffic on, so everything guarding it comes first.
-		c.install, c.gateway, c.tunnel, c.policies, c.proxyAuth, c.destinations, c.networkPolicy,
+		c.install, c.gateway, c.tunnel, c.policies, c.proxyAuth, c.destinations,
 	}
 	for _, step := range steps {
 		if err := step(ctx, name, args); err != nil {
@@ -154,8 +150,8 @@ func validate(args *Args) error {
 	if len(args.Destinations) == 0 {
 		return fmt.Errorf("agentgateway: no destinations")
 	}
-	if args.ClientNamespace == "" || args.PodCIDR == "" {
-		return fmt.Errorf("agentgateway: ClientNamespace and PodCIDR are required")
+	if args.ClientNamespace == "" {
+		return fmt.Errorf("agentgateway: ClientNamespace is required")
 	}
 	for _, d := range args.Destinations {
 		// TLS is handshaken with the host as SNI (the CRD's sni pattern admits DNS names only).

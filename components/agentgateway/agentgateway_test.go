@@ -272,53 +272,6 @@ func TestNoCredentialsNoSecret(t *testing.T) {
 	assert.Nil(t, rec.Named("agentgatewaypolicy-proxy-squid-proxy-auth"))
 }
 
-func TestNetworkPolicyLeavesOnlyDNSAndTheMesh(t *testing.T) {
-	rec, _ := fixture{}.run(t)
-	np := rec.Find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "agentgateway-client-egress")
-	require.NotNil(t, np)
-	assert.Equal(t, "ns1", testkit.Input(t, np, "metadata.namespace"))
-	assert.True(t, rec.WaitsFor(np, rec.Named(clientNSName)))
-	spec := testkit.Input(t, np, "spec").(map[string]any)
-	assert.Equal(t, map[string]any{}, spec["podSelector"], "every pod of the namespace")
-	assert.Equal(t, []any{"Egress"}, spec["policyTypes"], "ingress unchanged")
-	_, hasIngress := spec["ingress"]
-	assert.False(t, hasIngress)
-
-	rules := spec["egress"].([]any)
-	require.Len(t, rules, 3, "DNS, waypoint, mesh peers; nothing else")
-	// 1. DNS to kube-dns only.
-	assert.Equal(t, map[string]any{
-		"to": []any{map[string]any{
-			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "kube-system"}},
-			"podSelector":       map[string]any{"matchLabels": map[string]any{"k8s-app": "kube-dns"}},
-		}},
-		"ports": []any{
-			map[string]any{"protocol": "UDP", "port": 53.0},
-			map[string]any{"protocol": "TCP", "port": 53.0},
-		},
-	}, rules[0])
-	hbone := []any{map[string]any{"protocol": "TCP", "port": 15008.0}}
-	// 2. HBONE to the egress waypoint's namespace.
-	assert.Equal(t, map[string]any{
-		"to": []any{map[string]any{
-			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "agentgateway-egress"}},
-		}},
-		"ports": hbone,
-	}, rules[1])
-	// 3. HBONE to meshed pods.
-	assert.Equal(t, map[string]any{
-		"to":    []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.244.0.0/16"}}},
-		"ports": hbone,
-	}, rules[2])
-	for _, r := range rules {
-		for _, p := range r.(map[string]any)["to"].([]any) {
-			if b, ok := p.(map[string]any)["ipBlock"]; ok {
-				assert.NotEqual(t, "0.0.0.0/0", b.(map[string]any)["cidr"])
-			}
-		}
-	}
-}
-
 func TestEveryChildIsParentedAndUsesTheProvider(t *testing.T) {
 	rec, _ := fixture{auth: true}.run(t)
 	comp := rec.Find("egress-mesh:agentgateway:AgentGateway", "agentgateway")
@@ -336,7 +289,7 @@ func TestEveryChildIsParentedAndUsesTheProvider(t *testing.T) {
 
 func TestProxyMustBeServiceOrAddress(t *testing.T) {
 	_, err := testkit.Program(false, func(ctx *pulumi.Context) error {
-		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1", PodCIDR: "10.244.0.0/16",
+		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1",
 			Destinations: []Destination{{"httpbingo.org", 80, false}}})
 		return err
 	})

@@ -41,7 +41,6 @@ func (f fixture) run(t *testing.T) (*recorder.Recorder, *AgentGateway) {
 		args := &Args{
 			Target:                target,
 			ClientNamespace:       "ns1",
-			PodCIDR:               "10.244.0.0/16",
 			Destinations:          f.dests,
 			ExtAuthz:              ServiceRef{Name: "ext-authz", Namespace: "ext-authz", Port: 9000},
 			ExtAuthzReady:         []pulumi.Resource{standIn(extAuthzService)},

@@ -41,7 +41,7 @@ func TestTLSDestinationIsPlainForTheClientAndTLSFromTheWaypoint(t *testing.T) {
 
 func TestTLSDestinationNeedsAName(t *testing.T) {
 	_, err := testkit.Program(false, func(ctx *pulumi.Context) error {
-		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1", PodCIDR: "10.244.0.0/16",
+		_, err := New(ctx, "agentgateway", &Args{ClientNamespace: "ns1",
 			Proxy:        TunnelProxy{Host: pulumi.String("172.18.0.9"), Port: 3128},
 			Destinations: []Destination{{"10.1.2.3", 443, true}}})
 		return err

@@ -33,6 +33,7 @@ func runClient(t *testing.T, dryRun bool) (*recorder.Recorder, *Client) {
 			ServiceAccount: "egress-caller",
 			Image:          versions.CurlImage,
 			DependsOn:      []pulumi.Resource{testkit.StandIn(t, ctx, "ztunnel")},
+			PodCIDR:        "10.244.0.0/16",
 		})
 		return err
 	})
@@ -44,7 +45,7 @@ func TestClientResources(t *testing.T) {
 	comp := rec.Find("egress-mesh:client:Client", "client")
 	require.NotNil(t, comp)
 	children := rec.Children(comp)
-	require.Len(t, children, 3)
+	require.Len(t, children, 4, "namespace, ServiceAccount, egress NetworkPolicy, Deployment")
 	assert.NotNil(t, rec.Find(nsType, "ns-egress-client"))
 	assert.NotNil(t, rec.Find(saType, "serviceaccount-egress-client-egress-caller"))
 	assert.NotNil(t, rec.Find(deployType, "deployment-egress-client-curl-client"))
@@ -135,4 +136,32 @@ func TestClientRequiresItsFields(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ServiceAccount")
+}
+
+// The namespace's pods may send only DNS to kube-dns and HBONE (what ztunnel sends, from inside the pod's network
+// namespace) to pods: a direct call to an external address is neither, so the CNI drops it. The policy exists
+// before the client runs.
+func TestEgressLeavesOnlyDNSAndTheMesh(t *testing.T) {
+	rec, client := runClient(t, false)
+	np := rec.Find("kubernetes:networking.k8s.io/v1:NetworkPolicy", "client-egress")
+	require.NotNil(t, np)
+	assert.Equal(t, "egress-client", testkit.Input(t, np, "metadata.namespace"))
+	assert.True(t, rec.WaitsFor(rec.Find(deployType, "deployment-egress-client-curl-client"), np), "no moment with open egress")
+	spec := testkit.Input(t, np, "spec").(map[string]any)
+	assert.Equal(t, map[string]any{}, spec["podSelector"], "every pod of the namespace")
+	assert.Equal(t, []any{"Egress"}, spec["policyTypes"], "ingress unchanged")
+	rules := spec["egress"].([]any)
+	require.Len(t, rules, 2, "DNS and the mesh; nothing else")
+	assert.Equal(t, map[string]any{
+		"to": []any{map[string]any{
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "kube-system"}},
+			"podSelector":       map[string]any{"matchLabels": map[string]any{"k8s-app": "kube-dns"}},
+		}},
+		"ports": []any{map[string]any{"protocol": "UDP", "port": 53.0}, map[string]any{"protocol": "TCP", "port": 53.0}},
+	}, rules[0])
+	assert.Equal(t, map[string]any{
+		"to":    []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.244.0.0/16"}}},
+		"ports": []any{map[string]any{"protocol": "TCP", "port": 15008.0}},
+	}, rules[1])
+	assert.NotNil(t, client.EgressPolicy)
 }

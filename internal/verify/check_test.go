@@ -87,7 +87,8 @@ func TestRunAllReportsATimeoutAsATimeout(t *testing.T) {
 
 // The deadline passing during the last check still marks the run as timed out.
 func TestRunAllNoticesATimeoutDuringTheLastCheck(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	// Long enough that the check has surely started on a loaded machine (it then waits for the deadline).
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	checks := []Check{{Name: "only", Run: func(ctx context.Context, _ *Env) Result {
 		<-ctx.Done()
