@@ -6,7 +6,6 @@ import (
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -98,14 +97,7 @@ func NewKyvernoAuthz(ctx *pulumi.Context, name string, args *KyvernoAuthzArgs,
 	}
 	if c.Server, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: meta.Args(),
-		Spec: &appsv1.DeploymentSpecArgs{
-			Replicas: pulumi.Int(1),
-			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(labels)},
-			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(labels)},
-				Spec:     serverPodSpec(sa, c.Policy),
-			},
-		},
+		Spec:     kube.OneReplica(labels, nil, serverPodSpec(sa, c.Policy)),
 	}, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns, c.Policy}))...); err != nil {
 		return nil, err
 	}

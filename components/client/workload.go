@@ -33,24 +33,17 @@ func newDeployment(ctx *pulumi.Context, args *Args, sa *corev1.ServiceAccount,
 
 	return appsv1.NewDeployment(ctx, kube.ResourceName("Deployment", meta), &appsv1.DeploymentArgs{
 		Metadata: metadata,
-		Spec: &appsv1.DeploymentSpecArgs{
-			Replicas: pulumi.Int(1),
-			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(selector)},
-			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(podLabels)},
-				Spec: &corev1.PodSpecArgs{
-					ServiceAccountName: sa.Metadata.Name().Elem(),
-					// sleep runs as PID 1 and ignores SIGTERM: without this every delete waits 30 s.
-					TerminationGracePeriodSeconds: pulumi.Int(0),
-					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
-						Name:            pulumi.String("client"),
-						Image:           pulumi.String(args.Image),
-						ImagePullPolicy: pulumi.String("IfNotPresent"),
-						// As Istio's own curl sample does with this image.
-						Command: pulumi.ToStringArray([]string{"/bin/sleep", "infinity"}),
-					}},
-				},
-			},
-		},
+		Spec: kube.OneReplica(selector, &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(podLabels)}, &corev1.PodSpecArgs{
+			ServiceAccountName: sa.Metadata.Name().Elem(),
+			// sleep runs as PID 1 and ignores SIGTERM: without this every delete waits 30 s.
+			TerminationGracePeriodSeconds: pulumi.Int(0),
+			Containers: corev1.ContainerArray{&corev1.ContainerArgs{
+				Name:            pulumi.String("client"),
+				Image:           pulumi.String(args.Image),
+				ImagePullPolicy: pulumi.String("IfNotPresent"),
+				// As Istio's own curl sample does with this image.
+				Command: pulumi.ToStringArray([]string{"/bin/sleep", "infinity"}),
+			}},
+		}),
 	}, args.Target.Opts(parent, pulumi.DependsOn(append(append([]pulumi.Resource{}, args.DependsOn...), after...)))...)
 }

@@ -6,7 +6,6 @@ package extauthz
 import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -79,24 +78,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	if c.Deployment, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: meta.Args(),
-		Spec: &appsv1.DeploymentSpecArgs{
-			Replicas: pulumi.Int(1),
-			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(labels)},
-			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(labels)},
-				Spec: &corev1.PodSpecArgs{
-					ServiceAccountName: c.ServiceAccount.Metadata.Name().Elem(),
-					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
-						Name:  pulumi.String(Name),
-						Image: pulumi.String(versions.ExtAuthzImage),
-						Ports: corev1.ContainerPortArray{
-							&corev1.ContainerPortArgs{Name: pulumi.String("http"), ContainerPort: pulumi.Int(HTTPPort)},
-							&corev1.ContainerPortArgs{Name: pulumi.String("grpc"), ContainerPort: pulumi.Int(GRPCPort)},
-						},
-					}},
+		Spec: kube.OneReplica(labels, nil, &corev1.PodSpecArgs{
+			ServiceAccountName: c.ServiceAccount.Metadata.Name().Elem(),
+			Containers: corev1.ContainerArray{&corev1.ContainerArgs{
+				Name:  pulumi.String(Name),
+				Image: pulumi.String(versions.ExtAuthzImage),
+				Ports: corev1.ContainerPortArray{
+					&corev1.ContainerPortArgs{Name: pulumi.String("http"), ContainerPort: pulumi.Int(HTTPPort)},
+					&corev1.ContainerPortArgs{Name: pulumi.String("grpc"), ContainerPort: pulumi.Int(GRPCPort)},
 				},
-			},
-		},
+			}},
+		}),
 	}, inNS...); err != nil {
 		return nil, err
 	}

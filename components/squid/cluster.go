@@ -82,29 +82,22 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 	proxyPort := &corev1.ContainerPortArgs{Name: pulumi.String("proxy"), ContainerPort: pulumi.Int(Port)}
 	if c.Deployment, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: kube.Meta{Name: Name, Namespace: ns, Labels: labels}.Args(),
-		Spec: &appsv1.DeploymentSpecArgs{
-			Replicas: pulumi.Int(1),
-			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(labels)},
-			Template: &corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{
-					Labels: pulumi.ToStringMap(labels),
-					// subPath mounts never update in place: roll the pod when the configuration changes.
-					Annotations: pulumi.StringMap{"egress-mesh/squid-conf-sha256": pulumi.String(fmt.Sprintf("%x", sha256.Sum256([]byte(conf))))},
+		Spec: kube.OneReplica(labels, &metav1.ObjectMetaArgs{
+			Labels: pulumi.ToStringMap(labels),
+			// subPath mounts never update in place: roll the pod when the configuration changes.
+			Annotations: pulumi.StringMap{"egress-mesh/squid-conf-sha256": pulumi.String(fmt.Sprintf("%x", sha256.Sum256([]byte(conf))))},
+		}, &corev1.PodSpecArgs{
+			Containers: corev1.ContainerArray{&corev1.ContainerArgs{
+				Name:         pulumi.String(Name),
+				Image:        pulumi.String(versions.SquidImage),
+				Ports:        corev1.ContainerPortArray{proxyPort},
+				VolumeMounts: mounts,
+				ReadinessProbe: &corev1.ProbeArgs{
+					TcpSocket: &corev1.TCPSocketActionArgs{Port: pulumi.Int(Port)},
 				},
-				Spec: &corev1.PodSpecArgs{
-					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
-						Name:         pulumi.String(Name),
-						Image:        pulumi.String(versions.SquidImage),
-						Ports:        corev1.ContainerPortArray{proxyPort},
-						VolumeMounts: mounts,
-						ReadinessProbe: &corev1.ProbeArgs{
-							TcpSocket: &corev1.TCPSocketActionArgs{Port: pulumi.Int(Port)},
-						},
-					}},
-					Volumes: volumes,
-				},
-			},
-		},
+			}},
+			Volumes: volumes,
+		}),
 	}, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{c.Namespace, c.NetworkPolicy}))...); err != nil {
 		return err
 	}
