@@ -129,7 +129,8 @@ type Release struct {
 	Values     map[string]any `json:"values"`
 }
 
-// Releases returns every Helm chart (v4) and release (v3), in registration order.
+// Releases returns every Helm chart (v4) and release (v3), by type and resource name (registration order is
+// not stable).
 func (r *Result) Releases() []Release {
 	var out []Release
 	for _, res := range r.Rec.All() {
@@ -150,6 +151,12 @@ func (r *Result) Releases() []Release {
 		}
 		out = append(out, rel)
 	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].Resource < out[j].Resource
+	})
 	return out
 }
 

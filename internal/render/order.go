@@ -81,8 +81,9 @@ func nearestObjects(rec *recorder.Recorder, index map[string]int) func(*recorder
 	return nearest
 }
 
-// objectQueue pops the ready object of lowest rank (Namespace, then CRD, then the rest), earliest registered
-// first among equals: the order the pairwise scan produced.
+// objectQueue pops the ready object of lowest rank (Namespace, then CRD, then the rest), by URN among equals:
+// registration order is not stable (the SDK registers resources concurrently), and two renders of one config
+// must list the objects in the same order.
 type objectQueue struct {
 	objs  []Object
 	items []int
@@ -104,7 +105,7 @@ func (q *objectQueue) Less(a, b int) bool {
 	if ra != rb {
 		return ra < rb
 	}
-	return q.items[a] < q.items[b]
+	return q.objs[q.items[a]].Resource.URN < q.objs[q.items[b]].Resource.URN
 }
 func (q *objectQueue) Swap(a, b int) { q.items[a], q.items[b] = q.items[b], q.items[a] }
 func (q *objectQueue) Push(x any)    { q.items = append(q.items, x.(int)) }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"github.com/egress-mesh/egress-mesh/internal/recorder"
 	"os"
 	"path/filepath"
 	"sort"
@@ -65,11 +66,17 @@ func (r *Result) HelmYAML() ([]byte, error) {
 func (r *Result) Graph() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n", r.Stack)
-	for _, res := range r.Rec.All() {
+	// By URN, not registration order: the SDK registers resources concurrently, and two renders of one config
+	// must diff clean.
+	all := append([]*recorder.Resource(nil), r.Rec.All()...)
+	sort.Slice(all, func(i, j int) bool { return all[i].URN < all[j].URN })
+	for _, res := range all {
 		fmt.Fprintf(&b, "  %q [label=%q];\n", res.URN, res.Type+"\n"+res.Name)
 	}
-	for _, res := range r.Rec.All() {
-		for _, dep := range r.Rec.DirectDependencies(res) {
+	for _, res := range all {
+		deps := append([]*recorder.Resource(nil), r.Rec.DirectDependencies(res)...)
+		sort.Slice(deps, func(i, j int) bool { return deps[i].URN < deps[j].URN })
+		for _, dep := range deps {
 			fmt.Fprintf(&b, "  %q -> %q;\n", res.URN, dep.URN)
 		}
 		if parent := r.Rec.ByURN(res.Parent); parent != nil {
