@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"testing"
@@ -163,6 +164,23 @@ func TestAuthzServer(t *testing.T) {
 	for _, res := range b.rec.All() {
 		assert.NotContains(t, res.Type, "rbac.authorization.k8s.io", res.Name)
 	}
+}
+
+// The server loads its policy file once, at start; a policy change must reach the pods by rolling them.
+func TestPolicyChangeRollsTheServer(t *testing.T) {
+	digest := func(args *KyvernoAuthzArgs) string {
+		b, err := build(t, false, true, args, defaultL4Args())
+		require.NoError(t, err)
+		dep := testkit.One(t, b.rec, typeDeployment).Plain()
+		cm := testkit.One(t, b.rec, typeConfigMap).Plain()
+		policy := testkit.Dig(t, cm, "data", "policy.yaml").(string)
+		d := testkit.Dig(t, dep, "spec", "template", "metadata", "annotations", PolicyDigestAnnotation).(string)
+		assert.Equal(t, fmt.Sprintf("%x", sha256.Sum256([]byte(policy))), d, "the digest of the file the pods read")
+		return d
+	}
+	narrower := defaultAuthzArgs()
+	narrower.Allowed = []string{"true"}
+	assert.NotEqual(t, digest(defaultAuthzArgs()), digest(narrower))
 }
 
 func TestAdmission(t *testing.T) {

@@ -1,11 +1,13 @@
 package authz
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -23,6 +25,8 @@ const (
 	AuthzPolicyName = "egress-header-policy"
 	// policyDir is where the ConfigMap holding the policy is mounted; the server reads it as a file source.
 	policyDir = "/etc/kyverno-authz/policies"
+	// PolicyDigestAnnotation on the server's pods is the SHA-256 of the policy file they read.
+	PolicyDigestAnnotation = "egress-mesh/policy-sha256"
 )
 
 // KyvernoAuthzArgs configures the authz server and its policy.
@@ -97,7 +101,13 @@ func NewKyvernoAuthz(ctx *pulumi.Context, name string, args *KyvernoAuthzArgs,
 	}
 	if c.Server, err = appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: meta.Args(),
-		Spec:     kube.OneReplica(labels, nil, serverPodSpec(sa, c.Policy)),
+		Spec: kube.OneReplica(labels, &metav1.ObjectMetaArgs{
+			Labels: pulumi.ToStringMap(labels),
+			// The server reads its file source once, at start (utils.GetExternalSources wraps it in
+			// sdksources.NewOnce), and the ConfigMap is updated in place: roll the pod when the policy changes,
+			// or the old policy keeps deciding.
+			Annotations: pulumi.StringMap{PolicyDigestAnnotation: pulumi.String(fmt.Sprintf("%x", sha256.Sum256([]byte(policy))))},
+		}, serverPodSpec(sa, c.Policy)),
 	}, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns, c.Policy}))...); err != nil {
 		return nil, err
 	}

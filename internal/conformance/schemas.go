@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 )
 
 // LockFile is the repository-relative path of the list that pins every schema input.
@@ -41,7 +42,7 @@ type LockEntry struct {
 // The first directory that exists must be complete and intact: falling through to another copy would
 // hide a stale or tampered cache.
 func LocateSchemas() (*Schemas, error) {
-	root, err := repoRoot()
+	root, err := controlplane.RepoRoot()
 	if err != nil {
 		return nil, fmt.Errorf("conformance: %w; %s", err, fetchHint)
 	}
@@ -151,22 +152,4 @@ func fileSHA256(p string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// repoRoot walks up from the working directory to the directory holding go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

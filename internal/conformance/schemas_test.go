@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 )
 
 // A pinned version is pinned whole: every CRD and chart file in a version directory the lock names is locked, so
@@ -53,7 +55,7 @@ func copyTree(t *testing.T, src, dst string, entries []LockEntry) {
 
 func TestLocateSchemasVerifiesSHA256(t *testing.T) {
 	s, _ := loaded(t)
-	root, err := repoRoot()
+	root, err := controlplane.RepoRoot()
 	require.NoError(t, err)
 	entries, err := ReadLock(filepath.Join(root, LockFile))
 	require.NoError(t, err)

@@ -16,28 +16,37 @@ import (
 // EnvShared overrides where the shared material (CRDs, notes) lives.
 const EnvShared = "EGRESS_MESH_SHARED"
 
-// SharedDir finds the project's shared material: $EGRESS_MESH_SHARED, else "shared" beside the repository root
-// (the nearest directory above the working directory whose go.mod declares the root module; tools/ modules have
-// their own), which is where every developer and CI run has it.
+// SharedDir finds the project's shared material: $EGRESS_MESH_SHARED, else "shared" beside the repository root,
+// which is where every developer and CI run has it.
 func SharedDir() (string, error) {
 	if d := os.Getenv(EnvShared); d != "" {
 		return d, nil
 	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", fmt.Errorf("%w; set %s", err, EnvShared)
+	}
+	shared := filepath.Join(filepath.Dir(root), "shared")
+	if !exists(shared) {
+		return "", fmt.Errorf("%s not found beside the repository root; set %s", shared, EnvShared)
+	}
+	return shared, nil
+}
+
+// RepoRoot is the nearest directory above the working directory whose go.mod declares the root module (tools/
+// modules have their own go.mod).
+func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
 		if isRootModule(filepath.Join(dir, "go.mod")) {
-			shared := filepath.Join(filepath.Dir(dir), "shared")
-			if !exists(shared) {
-				return "", fmt.Errorf("%s not found beside the repository root; set %s", shared, EnvShared)
-			}
-			return shared, nil
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("no repository root above the working directory; set %s", EnvShared)
+			return "", errors.New("no egress-mesh go.mod above the working directory")
 		}
 		dir = parent
 	}

@@ -47,11 +47,6 @@ func KyvernoBinary(t testing.TB) string {
 	return mustBinary(t, EnvKyverno, "kyverno", KyvernoCLI)
 }
 
-// KyvernoAuthzBinary is the Kyverno authz server.
-func KyvernoAuthzBinary(t testing.TB) string {
-	return mustBinary(t, EnvKyvernoAuthz, "kyverno-authz", KyvernoAuthzModule)
-}
-
 // ExtAuthzBinary is Istio's sample ext-authz server.
 func ExtAuthzBinary(t testing.TB) string {
 	return mustBinary(t, EnvExtAuthz, "extauthz", ExtAuthzModule)

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	authv3 "github.com/envoyproxy/go-control-plane/envoy/service/auth/v3"
-	"google.golang.org/protobuf/encoding/protojson"
 	"sigs.k8s.io/yaml"
 )
 
@@ -25,27 +23,6 @@ func KyvernoApply(t testing.TB, policy map[string]any, crds []string, resources 
 	}
 	for i, r := range resources {
 		args = append(args, "--resource", writeYAML(t, dir, fmt.Sprintf("resource-%d.yaml", i), r))
-	}
-	return runKyverno(t, dir, args)
-}
-
-// KyvernoApplyEnvoy runs `kyverno apply --envoy-payload`: the CLI evaluates an Envoy-mode ValidatingPolicy
-// against CheckRequests with kyverno-authz's own compiler and engine (processor/authz_processor.go), and
-// reports "request allowed" or "request denied with status code N" per request.
-func KyvernoApplyEnvoy(t testing.TB, policy map[string]any, requests ...*authv3.CheckRequest) (string, error) {
-	t.Helper()
-	dir := tempDir(t, "kyverno-envoy")
-	args := []string{"apply", writeYAML(t, dir, "policy.yaml", policy), "--remove-color", "--detailed-results"}
-	for i, r := range requests {
-		b, err := protojson.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(dir, fmt.Sprintf("request-%d.json", i))
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, "--envoy-payload", path)
 	}
 	return runKyverno(t, dir, args)
 }

@@ -63,21 +63,3 @@ func KubernetesPluginVersion(repoRoot string) (string, error) {
 	}
 	return "", fmt.Errorf("%s does not require %s", path, kubernetesSDK)
 }
-
-// RepoRoot walks up from the working directory to the directory holding this module's go.mod.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modfile.ModulePath(b) == "github.com/egress-mesh/egress-mesh" {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no egress-mesh go.mod above the working directory")
-		}
-		dir = parent
-	}
-}

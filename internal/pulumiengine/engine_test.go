@@ -16,6 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 	"github.com/egress-mesh/egress-mesh/internal/controlplane/proctest"
 	"github.com/egress-mesh/egress-mesh/internal/simcluster"
 	"github.com/egress-mesh/egress-mesh/versions"
@@ -146,7 +147,7 @@ func startEngine(t *testing.T, timeout time.Duration) (*simcluster.Cluster, *Eng
 	t.Helper()
 	proctest.SkipShort(t, "the Pulumi engine check (Pulumi CLI, Go language host and Kubernetes provider on a simulated cluster)")
 	cluster := simcluster.Start(t, simcluster.Options{})
-	root, err := RepoRoot()
+	root, err := controlplane.RepoRoot()
 	require.NoError(t, err)
 	engine := New(t, root)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
