@@ -6,7 +6,6 @@ import (
 	"context"
 	"net"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -158,7 +157,15 @@ func TestNotReadyTaintKeepsPodsPending(t *testing.T) {
 	}), "the scheduler never reported the pod unschedulable")
 	assert.Equal(t, corev1.PodPending, pending.Status.Phase)
 	assert.Empty(t, pending.Spec.NodeName)
-	assert.True(t, strings.Contains(podScheduledMessage(pending), NotReadyTaint), podScheduledMessage(pending))
+	// kube-scheduler v1.34 does not name the taint ("1 node(s) had untolerated taint(s)"); the node says which.
+	assert.Contains(t, podScheduledMessage(pending), "untolerated taint")
+	node, err := c.Client.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
+	require.NoError(t, err)
+	var taints []string
+	for _, taint := range node.Spec.Taints {
+		taints = append(taints, taint.Key)
+	}
+	assert.Equal(t, []string{NotReadyTaint}, taints)
 
 	time.Sleep(5 * time.Second) // long enough for a kwok-managed pod to become ready (it takes well under a second)
 	ready, err := deploymentReady(ctx, c, "web")
