@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -105,6 +106,16 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		Provider: args.Provider,
 	}
 	if rpc != nil {
+		// The mock monitor decodes the inputs without KeepUnknowns, which drops every unknown value, nested ones
+		// included (a ServiceEntry endpoint whose address is unknown in a preview came out as {}). Decode the
+		// request again keeping them, as the engine does, so a preview shows where a value is still to come.
+		inputs, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{
+			KeepUnknowns: true, KeepSecrets: true, KeepResources: true,
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("decoding the inputs of %s %s: %w", args.TypeToken, args.Name, err)
+		}
+		res.Inputs = inputs
 		res.Remote = rpc.GetRemote()
 		res.Parent = rpc.GetParent()
 		res.Dependencies = append(res.Dependencies, rpc.GetDependencies()...)
