@@ -114,6 +114,9 @@ var badInputs = []badCase{
 	{"destinations not a list", cfg("path", "squid", "destinations", `httpbingo.org`), `config egress-mesh:destinations = "httpbingo.org" must be a list of host, host:port or tls://host[:port] strings, e.g. ["httpbingo.org:80", "tls://api.example.com"]`},
 	{"credentials without a secret", cfg("path", "squid", "squidUsername", "egress"), "config egress-mesh:squidPassword is required when squidUsername is set; set it with `pulumi config set --secret squidPassword`"},
 	{"password without user", cfg("path", "squid", "squidPassword!", "hunter2"), `config egress-mesh:squidUsername is required when squidPassword is set`},
+	{"capitalised user for the program's Squid", cfg("path", "squid", "squidUsername", "Egress", "squidPassword!", "hunter2"), `config egress-mesh:squidUsername = "Egress" must be lower case: the program's Squid lower-cases user names before checking them (auth_param basic casesensitive off)`},
+	{"user with a colon", cfg("path", "squid", "squidMode", "existing", "squidAddress", "proxy:3128", "squidUsername", "a:b", "squidPassword!", "hunter2"), `config egress-mesh:squidUsername = "a:b" must not contain ':' or control characters (Basic authentication joins user and password with ':')`},
+	{"secret user with a colon", cfg("path", "squid", "squidUsername!", "a:b", "squidPassword!", "hunter2"), `config egress-mesh:squidUsername = "<secret>" must not contain ':' or control characters (Basic authentication joins user and password with ':')`},
 
 	// Unknown keys: the Pulumi CLI passes them through, so the program refuses them.
 	{"typo squidmode", cfg("path", "squid", "squidmode", "docker"), unknown("squidmode", "squidMode")},
@@ -257,6 +260,7 @@ func TestValidEdgeCasesPass(t *testing.T) {
 		{"existing cluster with its context", cfg("cluster", "existing", "kubeconfig!", kubeconfigOK, "kubeContext", "kind-mock")},
 		{"secret proxy address", cfg("path", "squid", "squidMode", "existing", "squidAddress!", "proxy-zq9.example:3128")},
 		{"secret proxy user", cfg("path", "squid", "squidUsername!", "egress", "squidPassword!", "hunter2")},
+		{"capitalised user for someone else's proxy", cfg("path", "squid", "squidMode", "existing", "squidAddress", "proxy:3128", "squidUsername", "Egress", "squidPassword!", "hunter2")},
 		{"proxy address as an IP", cfg("path", "squid", "squidMode", "existing", "squidAddress", "10.0.0.1:3128")},
 		{"destinations with ports", cfg("path", "squid", "destinations", `["a.example.com:8080", "b.example.com"]`)},
 	}

@@ -3,6 +3,8 @@ package stacks
 import (
 	"fmt"
 	"net/netip"
+	"strings"
+	"unicode"
 )
 
 // crossChecks are the rules that involve more than one key.
@@ -39,6 +41,22 @@ func (p *parser) crossChecks(cfg *Config) {
 	}
 	if cfg.Squid.Password.IsSet() && cfg.Squid.Username == "" {
 		p.fail("squidUsername", "", "is required when squidPassword is set")
+	}
+	p.checkSquidUsername(cfg)
+}
+
+// checkSquidUsername refuses a user name Basic authentication or the program's own Squid cannot carry.
+func (p *parser) checkSquidUsername(cfg *Config) {
+	user := cfg.Squid.Username
+	switch {
+	case user == "" || !p.ok("squidUsername"):
+	case strings.ContainsAny(user, ":") || strings.IndexFunc(user, unicode.IsControl) >= 0:
+		// RFC 7617 section 2: "a user-id containing a colon character is invalid".
+		p.fail("squidUsername", user, "must not contain ':' or control characters (Basic authentication joins user and password with ':')")
+	case cfg.Squid.Mode != SquidExisting && strings.ToLower(user) != user:
+		// Squid's auth_param basic casesensitive defaults to off: it lower-cases the user name before asking
+		// basic_ncsa_auth, which then never finds a capitalised htpasswd entry (every request gets 407).
+		p.fail("squidUsername", user, "must be lower case: the program's Squid lower-cases user names before checking them (auth_param basic casesensitive off)")
 	}
 }
 

@@ -153,6 +153,12 @@ func TestSquidTLSConnect(t *testing.T) {
 	assert.Equal(t, Pass, r.Status, r.Evidence)
 	assert.Equal(t, squidTLSLine, r.Evidence)
 
+	// Squid 6.6 (bug 5274) logs some working tunnels with status 500; the answer came through, so it passes.
+	bug5274 := strings.Replace(squidTLSLine, "TCP_TUNNEL/200", "TCP_TUNNEL/500", 1)
+	r = squidTLSConnect(context.Background(), testEnv(t, squidSpec(), newFake(tlsCall, rule{match: sqPodLogs, out: Output{Stdout: bug5274}})))
+	assert.Equal(t, Pass, r.Status, r.Evidence)
+	assert.Contains(t, r.Evidence, "bug 5274")
+
 	cases := map[string]struct {
 		call rule
 		logs string
@@ -162,6 +168,7 @@ func TestSquidTLSConnect(t *testing.T) {
 		"plain HTTP to 443": {tlsCall, "1764965450.311 12 10.244.2.14 TCP_MISS/400 300 GET http://api.openai.com:443/v1/models - HIER_DIRECT/162.159.140.245 text/html", "no Squid access-log entry for CONNECT api.openai.com:443"},
 		"old tunnel only":   {tlsCall, strings.Replace(squidTLSLine, "1764965450.311", "1764960000.000", 1), "only before"},
 		"tunnel refused":    {tlsCall, strings.Replace(squidTLSLine, "TCP_TUNNEL/200", "TCP_DENIED/403", 1), "refused the tunnel"},
+		"refused with 5xx":  {tlsCall, strings.Replace(squidTLSLine, "TCP_TUNNEL/200", "NONE_NONE/503", 1), "refused the tunnel"},
 		"gateway error":     {rule{match: "api.openai.com", out: Output{Stderr: curl503, Stdout: "upstream connect error"}}, squidTLSLine, "could not reach it over TLS"},
 	}
 	for name, c := range cases {
