@@ -52,10 +52,7 @@ func (c *Squid) inCluster(ctx *pulumi.Context, name string, args *Args) error {
 		Name: pulumi.String("conf"), MountPath: pulumi.String(ConfPath), SubPath: pulumi.String("squid.conf"), ReadOnly: pulumi.Bool(true),
 	}}
 	if args.Credentials != nil {
-		line, err := c.htpasswd(ctx, name, args.Credentials)
-		if err != nil {
-			return err
-		}
+		line := htpasswd(ctx, args.Credentials)
 		secret, err := corev1.NewSecret(ctx, name+"-htpasswd", &corev1.SecretArgs{
 			Metadata:   kube.Meta{Name: HtpasswdSecret, Namespace: ns, Labels: labels}.Args(),
 			Type:       pulumi.String("Opaque"),

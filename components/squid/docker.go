@@ -41,10 +41,7 @@ func (c *Squid) inDocker(ctx *pulumi.Context, name string, args *Args) error {
 		File: pulumi.String(ConfPath), Content: pulumi.String(conf),
 	}}
 	if args.Credentials != nil {
-		line, err := c.htpasswd(ctx, name, args.Credentials)
-		if err != nil {
-			return err
-		}
+		line := htpasswd(ctx, args.Credentials)
 		uploads = append(uploads, &docker.ContainerUploadArgs{
 			File: pulumi.String(HtpasswdPath), Content: line,
 		})

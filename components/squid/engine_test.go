@@ -208,7 +208,7 @@ func TestRealSquidEnforcesTheRenderedRules(t *testing.T) {
 func TestRealSquidRequiresTheProxyUser(t *testing.T) {
 	plain, _ := upstreams(t)
 	s := startSquid(t, Conf([]string{"127.0.0.1/32"}, []agentgateway.Destination{{Host: "127.0.0.1", Port: plain}}, true),
-		htpasswdLine("egress", password, "engineTestSalt16"))
+		htpasswdLine("egress", password, htpasswdSalt("egress-mesh", "test", "egress"))) // the salt a stack derives
 	url := fmt.Sprintf("http://127.0.0.1:%d/", plain)
 	basic := func(user, pw string) string { return base64.StdEncoding.EncodeToString([]byte(user + ":" + pw)) }
 

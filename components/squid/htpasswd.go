@@ -1,17 +1,31 @@
 package squid
 
 import (
+	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/base64"
 	"strconv"
 )
 
 // crypt64 is the alphabet of crypt(3) hashes and salts.
 const crypt64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// Scheme: SHA-512-crypt ("$6$"), with hashRounds rounds and a 16-character salt that is random per stack and
-// kept in the state (saltCommand), so equal credentials give different hashes on different stacks, an
-// unchanged password gives the same line on every `pulumi up` (no diff, no Squid restart), and a changed one a
-// new line.
+// Scheme: SHA-512-crypt ("$6$"), with hashRounds rounds and a 16-character salt derived from the project,
+// the stack and the username (htpasswdSalt), so equal credentials give different hashes on different stacks,
+// projects and users, an unchanged password gives the same line on every `pulumi up` (no diff, no Squid
+// restart), and a changed one a new line.
+//
+// The salt is neither random nor kept in the state: anyone who knows the project, stack and username can
+// compute it. That is fine, because a salt is not a secret: crypt(3) writes it in clear in every hash string
+// ("$6$rounds=N$<salt>$..."), so whoever reads the htpasswd line has it anyway. What a salt is for is that
+// one precomputed table or one guessing run cannot serve many lines at once, and for that it only has to differ
+// between the lines an attacker could gather: here, between stacks, projects and users. (Before, a
+// pulumi-command local.Command drew the salt from /dev/urandom once and the state kept it; that made every
+// stack with Squid credentials load the command provider plugin, for no gain in strength.)
+//
+// The salt must NOT be derived from the password. It is visible in the line, so a password-derived salt would
+// hand an attacker a cheap oracle: for each guess, one fast hash of the guess compared against the salt would
+// confirm or reject it, skipping the hashRounds rounds of SHA-512 that the line is meant to cost per guess.
 //
 // Why this scheme: Squid 6's basic_ncsa_auth (src/auth/basic/NCSA/basic_ncsa_auth.cc) accepts any stored
 // hash starting with '$' that the system crypt(3) verifies ("'$1$' = MD5, '$2a$' = Blowfish, '$5$' = SHA256
@@ -27,8 +41,19 @@ const hashRounds = 200000
 // saltLength is SHA-512-crypt's maximum salt length.
 const saltLength = 16
 
-// saltCommand prints a fresh salt once, when the resource is created; Pulumi keeps its stdout in the state.
-const saltCommand = "LC_ALL=C tr -dc './0-9A-Za-z' < /dev/urandom | head -c 16"
+// saltDomain separates this use of SHA-256 from any other hash of the same names.
+const saltDomain = "egress-mesh/squid-htpasswd"
+
+// saltEncoding is base64 (RFC 4648 bit order) over crypt(3)'s alphabet, so every character is valid in a salt.
+var saltEncoding = base64.NewEncoding(crypt64).WithPadding(base64.NoPadding)
+
+// htpasswdSalt is the salt of user's line on this project's stack: the first saltLength characters of the
+// crypt64 encoding of SHA-256(saltDomain NUL project NUL stack NUL user), 96 bits. It takes no password (see
+// above).
+func htpasswdSalt(project, stack, user string) string {
+	sum := sha256.Sum256([]byte(saltDomain + "\x00" + project + "\x00" + stack + "\x00" + user))
+	return saltEncoding.EncodeToString(sum[:])[:saltLength]
+}
 
 // htpasswdLine is one line of the file basic_ncsa_auth reads: user:$6$rounds=N$salt$hash.
 func htpasswdLine(user, password, salt string) string {

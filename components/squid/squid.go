@@ -8,7 +8,6 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/pulumi/pulumi-command/sdk/go/command/local"
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -90,8 +89,6 @@ type Squid struct {
 	NetworkPolicy *networkingv1.NetworkPolicy
 	// Docker mode.
 	Container *docker.Container
-	// Salt is the command whose stdout, kept in the state, salts the htpasswd line (with credentials).
-	Salt *local.Command
 }
 
 // New provides the proxy for args.Mode.
@@ -139,22 +136,12 @@ func (c *Squid) existing(args *Args) error {
 	return nil
 }
 
-// htpasswd is the secret content of the htpasswd file: the credentials hashed with this stack's salt, which a
-// local command draws once and the state keeps (see saltCommand).
-func (c *Squid) htpasswd(ctx *pulumi.Context, name string, creds *Credentials) (pulumi.StringOutput, error) {
-	salt, err := local.NewCommand(ctx, name+"-htpasswd-salt", &local.CommandArgs{
-		Create: pulumi.String(saltCommand),
-	}, pulumi.Parent(c))
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	c.Salt = salt
-	line := pulumi.All(creds.Password, salt.Stdout).ApplyT(func(v []any) (string, error) {
-		pw, s := v[0].(string), v[1].(string)
-		if len(s) != saltLength {
-			return "", fmt.Errorf("squid: htpasswd salt has %d characters, want %d", len(s), saltLength)
-		}
-		return htpasswdLine(creds.Username, pw, s), nil
+// htpasswd is the secret content of the htpasswd file: the credentials hashed with the salt this project,
+// stack and user derive (htpasswdSalt). It declares no resource: the line is a pure function of its inputs.
+func htpasswd(ctx *pulumi.Context, creds *Credentials) pulumi.StringOutput {
+	project, stack, user := ctx.Project(), ctx.Stack(), creds.Username
+	line := pulumi.All(creds.Password).ApplyT(func(v []any) string {
+		return htpasswdLine(user, v[0].(string), htpasswdSalt(project, stack, user))
 	}).(pulumi.StringOutput)
-	return pulumi.ToSecret(line).(pulumi.StringOutput), nil
+	return pulumi.ToSecret(line).(pulumi.StringOutput)
 }

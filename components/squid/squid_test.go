@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -147,11 +148,10 @@ func TestClusterModeWithCredentials(t *testing.T) {
 	v, ok := secret.Input("stringData.htpasswd")
 	require.True(t, ok)
 	line := recorder.Plain(v).(string)
-	require.True(t, strings.HasPrefix(line, "egress:$6$rounds=200000$"+recorder.FakeSalt+"$"), "the salt comes from the salt command's state")
-	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), sha512Crypt(password, recorder.FakeSalt, hashRounds), "the line verifies the password")
-	salt := rec.Find("command:local:Command", "squid-htpasswd-salt")
-	require.NotNil(t, salt, "the salt is a resource, so the state keeps it")
-	assert.True(t, rec.IsDescendant(salt, rec.Find("egress-mesh:squid:Squid", "squid")))
+	salt := htpasswdSalt("egress-mesh", "test", "egress") // testkit's project and stack
+	require.True(t, strings.HasPrefix(line, "egress:$6$rounds=200000$"+salt+"$"), "the salt comes from project, stack and user")
+	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), sha512Crypt(password, salt, hashRounds), "the line verifies the password")
+	assertNoCommand(t, rec)
 
 	cm := rec.Find("kubernetes:core/v1:ConfigMap", "squid-conf")
 	data := cm.Plain()["data"].(map[string]any)["squid.conf"].(string)
@@ -166,6 +166,68 @@ func TestClusterModeWithCredentials(t *testing.T) {
 	assert.Equal(t, "/etc/squid/auth", mounts[1].(map[string]any)["mountPath"])
 	assert.Nil(t, mounts[1].(map[string]any)["subPath"], "a subPath mount would never see a new password")
 	assertNoPlainPassword(t, rec)
+}
+
+// assertNoCommand: the Squid component declares no command, so a stack with credentials needs no
+// pulumi-command provider plugin for it.
+func assertNoCommand(t *testing.T, rec *recorder.Recorder) {
+	t.Helper()
+	squid := rec.Find("egress-mesh:squid:Squid", "squid")
+	require.NotNil(t, squid)
+	for _, r := range rec.All() {
+		if rec.IsDescendant(r, squid) {
+			assert.NotEqual(t, "command:local:Command", r.Type, r.Name)
+		}
+	}
+}
+
+// htpasswdOn runs cluster mode with credentials as project/stack, in an update or a preview, and returns the
+// htpasswd line the Secret carries; it fails unless the line is known and a Pulumi secret.
+func htpasswdOn(t *testing.T, project, stack, user, pw string, dryRun bool) string {
+	t.Helper()
+	rec := recorder.New(dryRun)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		provider, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return err
+		}
+		_, err = New(ctx, "squid", &Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16", Target: kube.Target{Provider: provider},
+			Credentials: &Credentials{Username: user, Password: pulumi.ToSecret(pulumi.String(pw)).(pulumi.StringOutput)}})
+		return err
+	}, pulumi.WithMocks(project, stack, rec), func(info *pulumi.RunInfo) { info.DryRun = dryRun })
+	require.NoError(t, err)
+	secret := rec.Find("kubernetes:core/v1:Secret", "squid-htpasswd")
+	require.NotNil(t, secret)
+	raw := secret.Inputs["stringData"]
+	require.True(t, raw.IsSecret() || (raw.IsOutput() && raw.OutputValue().Secret), "htpasswd must stay a Pulumi secret")
+	v, ok := secret.Input("stringData.htpasswd")
+	require.True(t, ok)
+	line, _ := recorder.Plain(v).(string)
+	require.NotEmpty(t, line, "the line is known, also in a preview")
+	testkit.AssertNoPlainText(t, rec, pw)
+	return line
+}
+
+// Through the component: equal credentials give different lines on different stacks, projects and users; the
+// same stack gives the same line in every update and preview (no diff, no restart); a changed password gives a
+// new line with the same salt.
+func TestHtpasswdPerStackAndStable(t *testing.T) {
+	const pw = "Sup3r-Secret-pw"
+	line := htpasswdOn(t, "egress-mesh", "dev", "egress", pw, false)
+	assert.Equal(t, "egress:"+sha512Crypt(pw, htpasswdSalt("egress-mesh", "dev", "egress"), hashRounds)+"\n", line)
+
+	assert.Equal(t, line, htpasswdOn(t, "egress-mesh", "dev", "egress", pw, false), "another run: the same line")
+	assert.Equal(t, line, htpasswdOn(t, "egress-mesh", "dev", "egress", pw, true), "a preview: the same line")
+	assert.NotEqual(t, line, htpasswdOn(t, "egress-mesh", "prod", "egress", pw, false), "another stack")
+	assert.NotEqual(t, line, htpasswdOn(t, "other-project", "dev", "egress", pw, false), "another project")
+	assert.NotEqual(t, strings.TrimPrefix(line, "egress:"),
+		strings.TrimPrefix(htpasswdOn(t, "egress-mesh", "dev", "egress2", pw, false), "egress2:"), "another user")
+
+	changed := htpasswdOn(t, "egress-mesh", "dev", "egress", pw+"!", false)
+	assert.NotEqual(t, line, changed, "a changed password: a new line")
+	prefix := "egress:$6$rounds=200000$" + htpasswdSalt("egress-mesh", "dev", "egress") + "$"
+	assert.True(t, strings.HasPrefix(line, prefix), line)
+	assert.True(t, strings.HasPrefix(changed, prefix), "the password does not change the salt: %s", changed)
 }
 
 func TestDockerMode(t *testing.T) {
@@ -189,7 +251,8 @@ func TestDockerMode(t *testing.T) {
 	assert.NotContains(t, uploads["/etc/squid/squid.conf"], "10.244.0.0/16")
 	assert.Empty(t, rec.OfType("kubernetes:networking.k8s.io/v1:NetworkPolicy"), "no pod to guard in docker mode")
 	require.Contains(t, uploads, "/etc/squid/auth/htpasswd")
-	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$6$rounds=200000$"+recorder.FakeSalt+"$"))
+	assert.True(t, strings.HasPrefix(uploads["/etc/squid/auth/htpasswd"].(string), "egress:$6$rounds=200000$"+htpasswdSalt("egress-mesh", "test", "egress")+"$"))
+	assertNoCommand(t, rec)
 	assert.True(t, htpasswdUploadIsSecret(ctr), "the htpasswd upload must stay a Pulumi secret")
 	assertNoPlainPassword(t, rec)
 

@@ -21,20 +21,8 @@ users:
   user: {token: mock}
 `
 
-// FakeSalt is what a mocked salt command (head -c 16 of /dev/urandom, crypt(3) alphabet) prints.
-const FakeSalt = "mockSALTmock0123"
-
 // FakeContainerIP is the address a mocked Docker container gets on each network it joins.
 const FakeContainerIP = "172.18.0.100"
-
-// knownInPreview is true for the proxy-credential salt command: it runs once, at the first `up`, and the state
-// keeps its output, so a preview of a deployed stack knows it. (Kept known here also because the SDK's mock
-// monitor cannot carry a secret whose value is unknown, `malformed RPC secret`, and the htpasswd Secret built
-// from the salt is one.)
-func knownInPreview(res *Resource) bool {
-	create, _ := res.Input("create")
-	return res.Type == "command:local:Command" && create.IsString() && strings.Contains(create.StringValue(), "/dev/urandom")
-}
 
 // fakeOutputs are the outputs a provider computes that are not inputs. In dry-run mode the recorder turns
 // each of them unknown, as the engine does in a preview.
@@ -44,9 +32,6 @@ func fakeOutputs(res *Resource) map[string]resource.PropertyValue {
 		create, _ := res.Input("create")
 		if create.IsString() && strings.Contains(create.StringValue(), "kind get kubeconfig") {
 			return map[string]resource.PropertyValue{"stdout": resource.NewProperty(FakeKubeconfig)}
-		}
-		if create.IsString() && strings.Contains(create.StringValue(), "/dev/urandom") {
-			return map[string]resource.PropertyValue{"stdout": resource.NewProperty(FakeSalt)}
 		}
 		return map[string]resource.PropertyValue{"stdout": resource.NewProperty(""), "stderr": resource.NewProperty("")}
 	case "docker:index/container:Container":

@@ -143,7 +143,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 
 	state := args.Inputs.Copy()
 	for k, v := range fakeOutputs(res) {
-		if r.DryRun && !knownInPreview(res) {
+		if r.DryRun {
 			v = resource.MakeComputed(resource.NewProperty(""))
 		}
 		state[resource.PropertyKey(k)] = v
