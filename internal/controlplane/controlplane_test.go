@@ -243,5 +243,5 @@ func TestSharedDirOutsideRepo(t *testing.T) {
 	t.Setenv(EnvShared, "")
 	t.Chdir(t.TempDir())
 	_, err := SharedDir()
-	require.ErrorContains(t, err, "no repository root above the working directory; set "+EnvShared)
+	require.ErrorContains(t, err, "no egress-mesh go.mod above the working directory; set "+EnvShared)
 }
