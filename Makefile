@@ -29,8 +29,9 @@ toolchain: controlplane ## Build the simulated cluster (controller manager, sche
 engines: ## Build the Kyverno CLI, kyverno-authz's Envoy authz server and Istio's ext-authz sample into the cache (Squid: apt-get install squid).
 	bash hack/engine-binaries.sh
 
-crds: ## Download the pinned CRD and chart files into the cache (needs internet).
+crds: ## Download the pinned CRD and chart files and pull the pinned charts into the cache's chart mirror (needs internet and helm).
 	bash hack/fetch-schemas.sh
+	GO=$(GO) bash hack/fetch-charts.sh
 
 vet:
 	$(GO) vet ./...

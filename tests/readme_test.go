@@ -62,11 +62,11 @@ func TestCIRunsTheReadmeTestCommand(t *testing.T) {
 }
 
 // The destroy section's count of Istio CRDs left on an existing cluster is the number the pinned base chart
-// marks `helm.sh/resource-policy: keep` (its crd-all.gen.yaml, as vendored in the shared dir).
+// marks `helm.sh/resource-policy: keep` (its crd-all.gen.yaml, from the shared dir or the `make crds` cache).
 func TestReadmeCountsTheIstioCRDsDestroyKeeps(t *testing.T) {
-	shared, err := controlplane.SharedDir()
+	dir, err := controlplane.CRDDir("istio", versions.Istio)
 	require.NoError(t, err)
-	data, err := os.ReadFile(filepath.Join(shared, "crds", "istio", versions.Istio, "crd-all.gen.yaml"))
+	data, err := os.ReadFile(filepath.Join(dir, "crd-all.gen.yaml"))
 	require.NoError(t, err)
 	kept := strings.Count(string(data), `"helm.sh/resource-policy": keep`)
 	require.Greater(t, kept, 0)

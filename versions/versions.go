@@ -109,6 +109,15 @@ var (
 	AgentGatewayController = Chart{Name: "oci://cr.agentgateway.dev/charts/agentgateway", Version: AgentGateway}
 )
 
+// Charts is every chart pin above: `make crds` (hack/fetch-charts.sh, through hack/chartlist) pulls exactly these
+// into the cache's chart mirror, and a test keeps the list equal to the charts the stacks install.
+var Charts = []Chart{
+	IstioBase, IstioD, IstioCNI, IstioZtunnel,
+	KGatewayCRDs, KGatewayController,
+	KyvernoChart,
+	AgentGatewayCRDs, AgentGatewayController,
+}
+
 // Container images run by the program itself (charts pin their own).
 const (
 	OllamaImage   = "ollama/ollama:0.13.5"

@@ -23,14 +23,11 @@ const (
 
 // BinDir mirrors the script's "${XDG_CACHE_HOME:-$HOME/.cache}/egress-mesh/bin".
 func BinDir() (string, error) {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "egress-mesh", "bin"), nil
-	}
-	home, err := os.UserHomeDir()
+	dir, err := cacheDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(home, ".cache", "egress-mesh", "bin"), nil
+	return filepath.Join(dir, "bin"), nil
 }
 
 // binary resolves the control plane's own binaries (see Binary).

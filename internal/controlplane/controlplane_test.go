@@ -162,15 +162,17 @@ func requireRejected(t *testing.T, errs []error, object, message string) {
 	assert.ErrorContains(t, errs[0], message)
 }
 
-// sharedCRDs loads the Gateway API CRDs and kgateway's TrafficPolicy from the shared material.
+// sharedCRDs loads the Gateway API CRDs and kgateway's TrafficPolicy from the shared material or the cache.
 func sharedCRDs(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
-	shared, err := SharedDir()
+	gatewayAPI, err := CRDDir("gateway-api", "v1.4.0")
 	require.NoError(t, err)
-	paths, err := filepath.Glob(filepath.Join(shared, "crds", "gateway-api", "v1.4.0", "*.yaml"))
+	kgateway, err := CRDDir("kgateway", "v2.2.3")
+	require.NoError(t, err)
+	paths, err := filepath.Glob(filepath.Join(gatewayAPI, "*.yaml"))
 	require.NoError(t, err)
 	require.Len(t, paths, 12)
-	paths = append(paths, filepath.Join(shared, "crds", "kgateway", "v2.2.3", "gateway.kgateway.dev_trafficpolicies.yaml"))
+	paths = append(paths, filepath.Join(kgateway, "gateway.kgateway.dev_trafficpolicies.yaml"))
 	crds, err := LoadYAML(paths...)
 	require.NoError(t, err)
 	for _, crd := range crds {
@@ -241,5 +243,5 @@ func TestSharedDirOutsideRepo(t *testing.T) {
 	t.Setenv(EnvShared, "")
 	t.Chdir(t.TempDir())
 	_, err := SharedDir()
-	require.ErrorContains(t, err, "no repository root above the working directory; set "+EnvShared)
+	require.ErrorContains(t, err, "no egress-mesh go.mod above the working directory; set "+EnvShared)
 }

@@ -85,9 +85,9 @@ func labels(obj map[string]any) map[string]any {
 // istioCRDs is Istio's CRD bundle at the pinned version (ServiceEntry's resource name for matchConstraints).
 func istioCRDs(t *testing.T) []string {
 	t.Helper()
-	shared, err := controlplane.SharedDir()
+	dir, err := controlplane.CRDDir("istio", versions.Istio)
 	require.NoError(t, err)
-	return []string{filepath.Join(shared, "crds", "istio", versions.Istio, "crd-all.gen.yaml")}
+	return []string{filepath.Join(dir, "crd-all.gen.yaml")}
 }
 
 func TestKyvernoAdmitsOnlyApprovedServiceEntries(t *testing.T) {

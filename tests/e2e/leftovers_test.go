@@ -52,9 +52,9 @@ func requireNothingLeft(ctx context.Context, t *testing.T, outs verify.Outputs, 
 // requireOnlyKeptIstioCRDs: the Istio CRDs left after destroy are exactly those the pinned base chart annotates
 // `helm.sh/resource-policy: keep` (Helm, and so the provider, never deletes those).
 func requireOnlyKeptIstioCRDs(ctx context.Context, t *testing.T, kubeconfigPath string) {
-	shared, err := controlplane.SharedDir()
+	dir, err := controlplane.CRDDir("istio", versions.Istio)
 	require.NoError(t, err)
-	data, err := os.ReadFile(filepath.Join(shared, "crds", "istio", versions.Istio, "crd-all.gen.yaml"))
+	data, err := os.ReadFile(filepath.Join(dir, "crd-all.gen.yaml"))
 	require.NoError(t, err)
 	var kept []string
 	for _, doc := range strings.Split(string(data), "\n---") {
