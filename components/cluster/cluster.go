@@ -82,6 +82,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ClusterIdentifier: pulumi.String(args.Name),
 		// A kind cluster that is already gone must not block `pulumi destroy` of what was in it.
 		DeleteUnreachable: pulumi.Bool(args.Mode == ModeKind),
+		// By default the provider replaces a ConfigMap or Secret whose data changes, and the program's have fixed
+		// names, so a replace deletes the object before re-creating it: a window in which a restarting pod cannot
+		// start. Updated in place instead, each change still reaches its reader: the Squid and authz Deployments
+		// roll on a digest of their file, basic_ncsa_auth re-reads its htpasswd directory mount, and
+		// agentgateway watches its credentials Secret.
+		EnableConfigMapMutable: pulumi.Bool(true),
+		EnableSecretMutable:    pulumi.Bool(true),
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err

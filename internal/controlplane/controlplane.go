@@ -33,6 +33,7 @@ type ControlPlane struct {
 	config     *rest.Config
 	dynamic    dynamic.Interface
 	mapper     *restmapper.DeferredDiscoveryRESTMapper
+	discovery  discovery.DiscoveryInterface
 }
 
 // Start launches etcd and kube-apiserver on free 127.0.0.1 ports and waits until the apiserver is ready. Both
@@ -141,6 +142,7 @@ func (c *ControlPlane) start(etcdBin, apiserverBin string) error {
 	if err != nil {
 		return err
 	}
+	c.discovery = disco
 	c.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco))
 	return nil
 }

@@ -1,5 +1,3 @@
-//go:build toolchain
-
 package pulumiengine
 
 import (
@@ -124,6 +122,24 @@ func TestEngineLifecycle(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(plugins, "kubernetes"), plugins)
 	assert.NotContains(t, plugins, "docker", plugins)
 	assert.NotContains(t, plugins, "command", plugins)
+}
+
+// TestConfigMapDataChangeReplacesByDefault is why the program's provider sets enableConfigMapMutable: without
+// it the provider plans a replace for a ConfigMap whose data changed, and a named object is deleted before it is
+// re-created.
+func TestConfigMapDataChangeReplacesByDefault(t *testing.T) {
+	cluster, engine, ctx := startEngine(t, 10*time.Minute)
+	config := auto.ConfigMap{
+		"kubeconfig": {Value: cluster.Kubeconfig()}, "key": {Value: "hello"}, "value": {Value: "world"},
+		"mutable": {Value: "false"},
+	}
+	stack := engine.Stack(ctx, t, filepath.Join("testdata", "configmap"), "configmap", "immutable", config)
+	_, err := stack.Up(ctx)
+	require.NoError(t, err)
+	require.NoError(t, stack.SetConfig(ctx, auto.ConfigMap{"value": {Value: "again"}}))
+	preview, err := stack.Preview(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[apitype.OpType]int{apitype.OpReplace: 1, apitype.OpSame: 2}, preview.Changes, preview.Diff)
 }
 
 // TestEngineReportsServerRejection is the negative control for the runner: an object the API server rejects makes

@@ -122,6 +122,16 @@ func (s *Stack) Export(ctx context.Context) (Export, error) {
 	return Export{Raw: d.Deployment, Resources: dep.Resources}, nil
 }
 
+// ExportShowingSecrets is `pulumi stack export --show-secrets`: the state with secrets decrypted, which shows
+// what the state holds (tests use it as the control for a check that the plain export hides them).
+func (s *Stack) ExportShowingSecrets(ctx context.Context) (string, error) {
+	out, err := s.engine.cli("stack", "export", "--show-secrets", "--stack", s.stack.Name(), "--cwd", s.stack.Workspace().WorkDir())
+	if err != nil {
+		return "", fmt.Errorf("export --show-secrets of %s: %w\n%s", s.stack.Name(), err, out)
+	}
+	return out, nil
+}
+
 // Event is one engine event with the time this process received it: the engine's own timestamps have
 // one-second resolution, too coarse for resources that take milliseconds.
 type Event struct {
@@ -129,16 +139,16 @@ type Event struct {
 	apitype.EngineEvent
 }
 
-// recorder collects the engine's event stream; the Automation API closes the channel when the operation ends.
-type recorder struct {
+// eventRecorder collects the engine's event stream; the Automation API closes the channel when the operation ends.
+type eventRecorder struct {
 	ch     chan events.EngineEvent
 	done   chan struct{}
 	mu     sync.Mutex
 	events []Event
 }
 
-func newRecorder() *recorder {
-	r := &recorder{ch: make(chan events.EngineEvent, 256), done: make(chan struct{})}
+func newRecorder() *eventRecorder {
+	r := &eventRecorder{ch: make(chan events.EngineEvent, 256), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		for ev := range r.ch {
@@ -150,9 +160,9 @@ func newRecorder() *recorder {
 	return r
 }
 
-func (r *recorder) channel() chan<- events.EngineEvent { return r.ch }
+func (r *eventRecorder) channel() chan<- events.EngineEvent { return r.ch }
 
-func (r *recorder) wait() []Event {
+func (r *eventRecorder) wait() []Event {
 	select {
 	case <-r.done:
 	case <-time.After(10 * time.Second): // the operation failed before the stream was opened

@@ -1,5 +1,3 @@
-//go:build toolchain
-
 package simcluster
 
 import (

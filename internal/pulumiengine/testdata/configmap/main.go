@@ -22,10 +22,13 @@ func main() {
 			}
 			cfg[key] = v
 		}
+		cfg["mutable"], _ = ctx.GetConfig("configmap:mutable")
 		provider, err := kubernetes.NewProvider(ctx, "sim", &kubernetes.ProviderArgs{
 			Kubeconfig: pulumi.String(cfg["kubeconfig"]),
 			// A fixed identity, so a kubeconfig at a new temp path does not make the engine replace everything.
 			ClusterIdentifier: pulumi.String("simulated-cluster"),
+			// As the program's provider: a data change updates the ConfigMap in place (the default replaces it).
+			EnableConfigMapMutable: pulumi.Bool(cfg["mutable"] != "false"),
 		})
 		if err != nil {
 			return err
