@@ -1,6 +1,8 @@
 package testkit
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -8,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 	"github.com/egress-mesh/egress-mesh/internal/kube"
 )
 
@@ -38,6 +41,27 @@ func TestAssertNoPlainTextCanFail(t *testing.T) {
 }
 
 // TestNotesObject reads the verified notes.
+// The copies in testdata are the notes' blocks, byte for byte, wherever the notes are at hand (../shared).
+func TestNotesCopiesMatchTheNotes(t *testing.T) {
+	dir, err := controlplane.SharedDir()
+	var notes []byte
+	if err == nil {
+		notes, err = os.ReadFile(filepath.Join(dir, "notes", "resources.md"))
+	}
+	if err != nil {
+		t.Skipf("the notes are not at hand (%v): the copies in testdata cannot be compared here", err)
+	}
+	for section, file := range notesCopies {
+		block, ok := NotesBlock(string(notes), section)
+		require.True(t, ok, "no yaml block in the notes' section %q", section)
+		copied, err := os.ReadFile(filepath.Join("testdata", file))
+		require.NoError(t, err)
+		assert.Equal(t, block, string(copied), "testdata/%s is out of date: copy the notes' %q block again", file, section)
+	}
+	_, ok := NotesBlock(string(notes)+"\n## Made up\nno block", "Made up")
+	assert.False(t, ok, "control: a section without a yaml block is reported")
+}
+
 func TestNotesObject(t *testing.T) {
 	gw := NotesObject(t, "Ollama path", "Gateway")
 	require.Equal(t, "Gateway", gw["kind"])

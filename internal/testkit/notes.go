@@ -3,31 +3,27 @@ package testkit
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
-
-	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 )
 
-// NotesObject returns the object of a kind from the ```yaml block of a section of the verified notes
-// (shared/notes/resources.md), the section whose "## " heading starts with section (e.g. "Ollama path"):
-// expected values come from the notes, not from the code under test.
+// notesCopies are the ```yaml blocks of the verified notes (shared/notes/resources.md) the tests compare with,
+// copied into testdata so CI needs no checkout of the shared material; TestNotesCopiesMatchTheNotes keeps each
+// copy equal to its section wherever the notes are at hand. Section: the start of the section's "## " heading.
+var notesCopies = map[string]string{"Ollama path": "notes-ollama-path.yaml"}
+
+// NotesObject returns the object of a kind from the yaml block of a section of the verified notes.
 func NotesObject(t testing.TB, section, kind string) map[string]any {
 	t.Helper()
-	dir, err := controlplane.SharedDir()
+	file, ok := notesCopies[section]
+	require.True(t, ok, "no copy of the notes' section %q in internal/testkit/testdata", section)
+	block, err := os.ReadFile(filepath.Join(testdataDir(), file))
 	require.NoError(t, err)
-	raw, err := os.ReadFile(filepath.Join(dir, "notes", "resources.md"))
-	require.NoError(t, err)
-	_, body, found := strings.Cut(string(raw), "\n## "+section)
-	require.True(t, found, "no section %q in the notes", section)
-	body, _, _ = strings.Cut(body, "\n## ")
-	_, block, found := strings.Cut(body, "```yaml\n")
-	require.True(t, found, "no yaml block in the notes' section %q", section)
-	block, _, _ = strings.Cut(block, "```")
-	for _, doc := range strings.Split(block, "\n---\n") {
+	for _, doc := range strings.Split(string(block), "\n---\n") {
 		var obj map[string]any
 		require.NoError(t, yaml.Unmarshal([]byte(doc), &obj))
 		if obj["kind"] == kind {
@@ -36,6 +32,27 @@ func NotesObject(t testing.TB, section, kind string) map[string]any {
 	}
 	t.Fatalf("no %s in the notes' section %q", kind, section)
 	return nil
+}
+
+// NotesBlock is the yaml block of a section of notes (the text of resources.md).
+func NotesBlock(notes, section string) (string, bool) {
+	_, body, found := strings.Cut(notes, "\n## "+section)
+	if !found {
+		return "", false
+	}
+	body, _, _ = strings.Cut(body, "\n## ")
+	_, block, found := strings.Cut(body, "```yaml\n")
+	if !found {
+		return "", false
+	}
+	block, _, _ = strings.Cut(block, "```")
+	return block, true
+}
+
+// testdataDir is this package's testdata, wherever the test that calls NotesObject runs.
+func testdataDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "testdata")
 }
 
 // Dig walks nested maps and lists: a string indexes a map, an int a list ("spec", "listeners", 0, ...).
