@@ -39,18 +39,39 @@ func (c *ControlPlane) Get(ctx context.Context, apiVersion, kind, namespace, nam
 // Inventory is every object the server holds, keyed "group/Kind namespace/name", with its UID.
 type Inventory map[string]string
 
+// Terminating lists, as "group/Kind namespace/name [finalizers]", every object marked for deletion that is
+// still there: what a deletion waits for.
+func (c *ControlPlane) Terminating(ctx context.Context) ([]string, error) {
+	var out []string
+	err := c.eachObject(ctx, func(group, kind string, it *unstructured.Unstructured) {
+		if it.GetDeletionTimestamp() != nil {
+			out = append(out, fmt.Sprintf("%s %v", inventoryKey(group, kind, it.GetNamespace(), it.GetName()), it.GetFinalizers()))
+		}
+	})
+	sort.Strings(out)
+	return out, err
+}
+
 // Snapshot lists every listable resource of every served group (the preferred version of each).
 func (c *ControlPlane) Snapshot(ctx context.Context) (Inventory, error) {
+	inv := Inventory{}
+	err := c.eachObject(ctx, func(group, kind string, it *unstructured.Unstructured) {
+		inv[inventoryKey(group, kind, it.GetNamespace(), it.GetName())] = string(it.GetUID())
+	})
+	return inv, err
+}
+
+// eachObject calls fn for every object of every listable resource (the preferred version of each group).
+func (c *ControlPlane) eachObject(ctx context.Context, fn func(group, kind string, it *unstructured.Unstructured)) error {
 	c.mapper.Reset()
 	lists, err := c.discovery.ServerPreferredResources()
 	if err != nil {
-		return nil, fmt.Errorf("discovery: %w", err)
+		return fmt.Errorf("discovery: %w", err)
 	}
-	inv := Inventory{}
 	for _, list := range lists {
 		gv, err := schema.ParseGroupVersion(list.GroupVersion)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range list.APIResources {
 			if strings.Contains(r.Name, "/") || !contains(r.Verbs, "list") {
@@ -58,14 +79,14 @@ func (c *ControlPlane) Snapshot(ctx context.Context) (Inventory, error) {
 			}
 			items, err := c.dynamic.Resource(gv.WithResource(r.Name)).List(ctx, metav1.ListOptions{})
 			if err != nil {
-				return nil, fmt.Errorf("listing %s %s: %w", list.GroupVersion, r.Name, err)
+				return fmt.Errorf("listing %s %s: %w", list.GroupVersion, r.Name, err)
 			}
-			for _, it := range items.Items {
-				inv[inventoryKey(gv.Group, r.Kind, it.GetNamespace(), it.GetName())] = string(it.GetUID())
+			for i := range items.Items {
+				fn(gv.Group, r.Kind, &items.Items[i])
 			}
 		}
 	}
-	return inv, nil
+	return nil
 }
 
 func inventoryKey(group, kind, namespace, name string) string {

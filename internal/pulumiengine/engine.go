@@ -6,6 +6,7 @@ package pulumiengine
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -108,6 +109,9 @@ func (e *Engine) Stack(ctx context.Context, t testing.TB, programDir, project, n
 	if err != nil {
 		t.Fatal(err)
 	}
+	if projectYAML, err = withBinary(projectYAML, e.programBinary(t, absProgram)); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(projectDir, "Pulumi.yaml"), projectYAML, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -139,5 +143,33 @@ func projectFile(programDir, project, main string) ([]byte, error) {
 		return nil, err
 	}
 	settings["main"] = main
+	return yaml.Marshal(settings)
+}
+
+// programBinary builds the Go program in dir once per engine. The language host would otherwise run `go build`
+// before every preview, up and destroy (tens of seconds each for this program); with runtime option `binary` it
+// runs the built program, which is how CI pipelines that build once and deploy many times use Pulumi.
+func (e *Engine) programBinary(t testing.TB, dir string) string {
+	t.Helper()
+	sum := sha256.Sum256([]byte(dir))
+	out := filepath.Join(e.dir, "bin", fmt.Sprintf("program-%s-%x", filepath.Base(dir), sum[:4]))
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the program in %s: %v\n%s", dir, err, b)
+	}
+	return out
+}
+
+// withBinary sets the project's runtime to go with the prebuilt binary.
+func withBinary(projectYAML []byte, binary string) ([]byte, error) {
+	settings := map[string]any{}
+	if err := yaml.Unmarshal(projectYAML, &settings); err != nil {
+		return nil, err
+	}
+	settings["runtime"] = map[string]any{"name": "go", "options": map[string]any{"binary": binary}}
 	return yaml.Marshal(settings)
 }

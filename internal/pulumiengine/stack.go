@@ -110,10 +110,15 @@ type Export struct {
 	Resources []apitype.ResourceV3
 }
 
+// Export runs `pulumi stack export`. The CLI is run directly: the Automation API's ExportStack adds --show-secrets.
 func (s *Stack) Export(ctx context.Context) (Export, error) {
-	d, err := s.stack.Export(ctx)
+	out, err := s.engine.cli("stack", "export", "--stack", s.stack.Name(), "--cwd", s.stack.Workspace().WorkDir())
 	if err != nil {
-		return Export{}, fmt.Errorf("export of %s: %w", s.stack.Name(), err)
+		return Export{}, fmt.Errorf("export of %s: %w\n%s", s.stack.Name(), err, out)
+	}
+	var d apitype.UntypedDeployment
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		return Export{}, fmt.Errorf("parsing the export of %s: %w", s.stack.Name(), err)
 	}
 	var dep apitype.DeploymentV3
 	if err := json.Unmarshal(d.Deployment, &dep); err != nil {
