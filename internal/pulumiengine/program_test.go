@@ -1,6 +1,8 @@
 package pulumiengine
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -20,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
 
 	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 	"github.com/egress-mesh/egress-mesh/internal/recorder"
@@ -170,7 +173,12 @@ func runProgram(t *testing.T, c programCase) {
 
 	// 5. destroy leaves nothing the program made but what Helm never deletes.
 	began = time.Now()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); watchReleaseObjects(watchCtx, t, cluster) }()
 	_, err = stack.Destroy(ctx)
+	stopWatch()
+	<-watched
 	if err != nil {
 		report.line("destroy failed; what is left:\n%s", stuck(ctx, cluster))
 	}
@@ -441,7 +449,83 @@ func stuck(ctx context.Context, cluster *simcluster.Cluster) string {
 	}
 	terminating, err := cluster.Terminating(ctx)
 	fmt.Fprintf(&b, "being deleted (%v): %s\n", err, strings.Join(terminating, "\n  "))
+	fmt.Fprintf(&b, "objects of Helm releases still there: %s\n", strings.Join(releaseObjectsLeft(ctx, cluster), "\n  "))
 	return b.String()
+}
+
+// watchReleaseObjects logs, while a destroy runs, the objects of Helm releases still on the server whenever
+// that list changes: what an uninstall is waiting for.
+func watchReleaseObjects(ctx context.Context, t *testing.T, cluster *simcluster.Cluster) {
+	last := ""
+	for ctx.Err() == nil {
+		now := strings.Join(releaseObjectsLeft(ctx, cluster), "\n  ")
+		if terminating, err := cluster.Terminating(ctx); err == nil && len(terminating) > 0 {
+			now += "\n  terminating: " + strings.Join(terminating, "\n  ")
+		}
+		if now != last && ctx.Err() == nil {
+			t.Logf("%s release objects still there:\n  %s", time.Now().Format("15:04:05"), now)
+			last = now
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// releaseObjectsLeft reads every Helm release record (an uninstall that failed keeps it) and lists the objects of
+// its manifest that are still on the server: what `helm uninstall --wait` waits for.
+func releaseObjectsLeft(ctx context.Context, cluster *simcluster.Cluster) []string {
+	secrets, err := cluster.Client.CoreV1().Secrets("").List(ctx, metav1.ListOptions{LabelSelector: "owner=helm"})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, sec := range secrets.Items {
+		manifest, err := helmManifest(sec.Data["release"])
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s/%s: %v", sec.Namespace, sec.Name, err))
+			continue
+		}
+		for _, doc := range strings.Split(manifest, "\n---") {
+			var obj struct {
+				APIVersion, Kind string
+				Metadata         struct{ Name, Namespace string }
+			}
+			if yaml.Unmarshal([]byte(doc), &obj) != nil || obj.Kind == "" {
+				continue
+			}
+			ns := obj.Metadata.Namespace
+			if ns == "" {
+				ns = sec.Namespace
+			}
+			if got, err := cluster.Get(ctx, obj.APIVersion, obj.Kind, ns, obj.Metadata.Name); err == nil {
+				out = append(out, fmt.Sprintf("%s %s %s/%s (deleting=%v finalizers=%v)", sec.Name, obj.Kind, ns,
+					obj.Metadata.Name, got.GetDeletionTimestamp() != nil, got.GetFinalizers()))
+			}
+		}
+	}
+	return out
+}
+
+// helmManifest decodes a Helm release record: base64 of gzip of the release JSON, whose manifest field holds
+// the rendered objects.
+func helmManifest(record []byte) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(string(record))
+	if err != nil {
+		return "", err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return "", err
+	}
+	var rel struct {
+		Manifest string `json:"manifest"`
+	}
+	if err := json.NewDecoder(zr).Decode(&rel); err != nil {
+		return "", err
+	}
+	return rel.Manifest, nil
 }
 
 // assertOnlyKeptCRDs: what destroy may leave is a CRD its chart marks `helm.sh/resource-policy: keep` (Istio's

@@ -25,11 +25,17 @@ const NodeName = "kwok-node-0"
 // workload controllers create pods; serviceaccount makes each namespace's "default" account, without which the
 // ServiceAccount admission plugin rejects pods; the endpoint controllers give Services their endpoints (the
 // provider waits for them); namespace and garbagecollector finish deletions; root-ca-cert-publisher writes the
-// kube-root-ca.crt ConfigMap projected into pods; clusterrole-aggregation fills aggregated ClusterRoles as charts
-// expect.
+// kube-root-ca.crt ConfigMap projected into pods.
+//
+// Left out: clusterrole-aggregation. Nothing here uses RBAC (kwok runs no workload; every client is an admin),
+// and the controller force-applies aggregated ClusterRoles (server-side apply, since Kubernetes 1.21,
+// kubernetes/kubernetes#99462), which re-creates one that `helm uninstall` has just deleted when it reacts to the
+// deletion of a role aggregated into it. With Kyverno's chart that made `pulumi destroy` wait 300 s for
+// kyverno:admission-controller and kyverno:reports-controller and fail; the README's troubleshooting section says
+// what to do when it happens on a real cluster.
 var Controllers = []string{
 	"deployment", "replicaset", "daemonset", "statefulset", "job", "cronjob", "disruption",
-	"serviceaccount", "serviceaccount-token", "root-ca-cert-publisher", "clusterrole-aggregation",
+	"serviceaccount", "serviceaccount-token", "root-ca-cert-publisher",
 	"endpoint", "endpointslice", "endpointslicemirroring",
 	"namespace", "garbagecollector", "ttl-after-finished",
 }
