@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // missingFrom lists where got (an object as the server holds it) differs from want (the object render says the
@@ -83,4 +86,28 @@ func short(v any) string {
 		return string(b[:120]) + "..."
 	}
 	return string(b)
+}
+
+func TestMissingFromIgnoresOnlyWhatTheServerAdds(t *testing.T) {
+	want := map[string]any{
+		"kind": "Secret", "metadata": map[string]any{"name": "s"}, "stringData": map[string]any{"k": "v"},
+		"spec": map[string]any{"ports": []any{map[string]any{"port": 80}}},
+	}
+	server := map[string]any{
+		"kind": "Secret", "metadata": map[string]any{"name": "s", "uid": "u", "labels": map[string]any{"app.kubernetes.io/managed-by": "pulumi"}},
+		"data": map[string]any{"k": "dg=="}, // base64("v"): where the server keeps stringData
+		"spec": map[string]any{"ports": []any{map[string]any{"port": float64(80), "protocol": "TCP"}}},
+	}
+	assert.Empty(t, missingFrom(want, server), "defaults, status and moved stringData are not differences")
+
+	// Controls: each kind of difference is reported, with its path.
+	changed := normalised(server)
+	changed["spec"].(map[string]any)["ports"].([]any)[0].(map[string]any)["port"] = 81
+	assert.Equal(t, []string{".spec.ports[0].port: want 80, server has 81"}, missingFrom(want, changed))
+	extra := normalised(server)
+	extra["spec"].(map[string]any)["ports"] = append(extra["spec"].(map[string]any)["ports"].([]any), map[string]any{"port": 90})
+	assert.Len(t, missingFrom(want, extra), 1, "a list that grew on the server differs")
+	noData := normalised(server)
+	delete(noData, "data")
+	assert.Equal(t, []string{`.data: missing on the server (want {"k":"dg=="})`}, missingFrom(want, noData))
 }
