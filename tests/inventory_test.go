@@ -48,7 +48,7 @@ func TestOllamaPathInventory(t *testing.T) {
 		"docker:index/volume:Volume":           1,
 		"docker:index/container:Container":     1,
 		// objects: namespaces istio-system, kgateway-system, egress, kyverno-authz, egress-client
-		"v1 Namespace":                                     5,
+		"v1 Namespace":                                     6,
 		"v1 ServiceAccount":                                2, // curl client, authz server
 		"apps/v1 Deployment":                               2, // curl client, authz server
 		"v1 Service":                                       1, // authz server

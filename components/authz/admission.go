@@ -67,9 +67,15 @@ func NewAdmission(ctx *pulumi.Context, name string, args *AdmissionArgs,
 			}},
 		}}},
 	}
+	// The program owns the namespace (Helm's createNamespace never deletes it): destroy then removes it, and with
+	// it the ConfigMap the chart keeps on uninstall (helm.sh/resource-policy: keep). The real-engine test found
+	// both left behind.
+	ns, err := kube.Namespace(ctx, args.Target, c, KyvernoNamespace, nil, pulumi.DependsOn(args.DependsOn))
+	if err != nil {
+		return nil, err
+	}
 	releaseArgs := args.Target.ReleaseArgs(versions.KyvernoChart, "kyverno", KyvernoNamespace, values)
-	releaseArgs.CreateNamespace = pulumi.Bool(true)
-	release, err := helmv3.NewRelease(ctx, name, releaseArgs, args.Target.Opts(c, pulumi.DependsOn(args.DependsOn))...)
+	release, err := helmv3.NewRelease(ctx, name, releaseArgs, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns}))...)
 	if err != nil {
 		return nil, err
 	}

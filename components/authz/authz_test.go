@@ -190,7 +190,11 @@ func TestAdmission(t *testing.T) {
 	assert.Equal(t, "3.9.0", rel["version"]) // = Kyverno 1.19.0 (the chart's appVersion)
 	assert.Equal(t, "https://kyverno.github.io/kyverno/", testkit.Dig(t, rel, "repositoryOpts", "repo"))
 	assert.Equal(t, "kyverno", rel["namespace"])
-	assert.Equal(t, true, rel["createNamespace"])
+	// The program owns the namespace, so destroy removes it (Helm's createNamespace never deletes it).
+	assert.Nil(t, rel["createNamespace"])
+	ns := b.rec.Find(typeNamespace, "ns-kyverno")
+	require.NotNil(t, ns)
+	assert.True(t, b.rec.WaitsFor(testkit.One(t, b.rec, typeRelease), ns), "the release waits for its namespace")
 
 	values := rel["values"].(map[string]any)
 	assert.Equal(t, true, testkit.Dig(t, values, "admissionController", "crdWatcher"))
@@ -252,15 +256,20 @@ func TestParentingProviderDeletedWith(t *testing.T) {
 		provider, owner := b.rec.Named("k8s"), b.rec.Named("kind")
 		for comp, kids := range map[string][]string{
 			"egress-mesh:authz:KyvernoAuthz": {typeNamespace, typeConfigMap, typeSA, typeDeployment, typeService},
-			"egress-mesh:authz:Admission":    {typeRelease, typeVPol},
+			"egress-mesh:authz:Admission":    {typeNamespace, typeRelease, typeVPol},
 			"egress-mesh:authz:L4Policy":     {typeIstioPolicy},
 		} {
 			parent := testkit.One(t, b.rec, comp)
 			children := b.rec.Children(parent)
 			assert.Len(t, children, len(kids), comp)
 			for _, typ := range kids {
-				res := testkit.One(t, b.rec, typ)
-				assert.Equal(t, parent.URN, res.Parent, res.Name)
+				var res *recorder.Resource
+				for _, child := range children {
+					if child.Type == typ {
+						res = child
+					}
+				}
+				require.NotNil(t, res, "%s has no %s", comp, typ)
 				assert.Truef(t, strings.HasPrefix(res.Provider, provider.URN+"::"), "%s uses the cluster's provider", res.Name)
 				if deletedWith {
 					assert.Equal(t, owner.URN, res.DeletedWith, res.Name)
