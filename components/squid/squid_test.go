@@ -141,13 +141,7 @@ func TestClusterMode(t *testing.T) {
 func TestClusterModeWithCredentials(t *testing.T) {
 	rec, _, _ := run(t, Args{Mode: ModeCluster, PodCIDR: "10.244.0.0/16", Credentials: creds()})
 
-	secret := rec.Find("kubernetes:core/v1:Secret", "squid-htpasswd")
-	require.NotNil(t, secret)
-	raw := secret.Inputs["stringData"]
-	require.True(t, raw.IsSecret() || (raw.IsOutput() && raw.OutputValue().Secret), "htpasswd must stay a Pulumi secret")
-	v, ok := secret.Input("stringData.htpasswd")
-	require.True(t, ok)
-	line := recorder.Plain(v).(string)
+	line := secretHtpasswd(t, rec)
 	salt := htpasswdSalt("egress-mesh", "test", "egress") // testkit's project and stack
 	require.True(t, strings.HasPrefix(line, "egress:$6$rounds=200000$"+salt+"$"), "the salt comes from project, stack and user")
 	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(line, "egress:")), sha512Crypt(password, salt, hashRounds), "the line verifies the password")
@@ -196,6 +190,15 @@ func htpasswdOn(t *testing.T, project, stack, user, pw string, dryRun bool) stri
 		return err
 	}, pulumi.WithMocks(project, stack, rec), func(info *pulumi.RunInfo) { info.DryRun = dryRun })
 	require.NoError(t, err)
+	line := secretHtpasswd(t, rec)
+	testkit.AssertNoPlainText(t, rec, pw)
+	return line
+}
+
+// secretHtpasswd is the htpasswd line of the Squid's Secret; it fails unless the line is known and a Pulumi
+// secret.
+func secretHtpasswd(t *testing.T, rec *recorder.Recorder) string {
+	t.Helper()
 	secret := rec.Find("kubernetes:core/v1:Secret", "squid-htpasswd")
 	require.NotNil(t, secret)
 	raw := secret.Inputs["stringData"]
@@ -204,7 +207,6 @@ func htpasswdOn(t *testing.T, project, stack, user, pw string, dryRun bool) stri
 	require.True(t, ok)
 	line, _ := recorder.Plain(v).(string)
 	require.NotEmpty(t, line, "the line is known, also in a preview")
-	testkit.AssertNoPlainText(t, rec, pw)
 	return line
 }
 
