@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -75,7 +74,7 @@ func NewAdmission(ctx *pulumi.Context, name string, args *AdmissionArgs,
 		return nil, err
 	}
 	releaseArgs := args.Target.ReleaseArgs(versions.KyvernoChart, "kyverno", KyvernoNamespace, values)
-	release, err := helmv3.NewRelease(ctx, name, releaseArgs, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns}))...)
+	release, err := kube.NewRelease(ctx, name, releaseArgs, args.Target.Opts(c, pulumi.DependsOn([]pulumi.Resource{ns}))...)
 	if err != nil {
 		return nil, err
 	}

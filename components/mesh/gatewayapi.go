@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 
-	yamlv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/yaml/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/egress-mesh/egress-mesh/internal/kube"
@@ -59,9 +58,7 @@ func newCRDs(ctx *pulumi.Context, name, source string, opts ...pulumi.ResourceOp
 		source = versions.GatewayAPIInstallURL
 	}
 	if st, err := os.Stat(source); err == nil && st.IsDir() {
-		return yamlv2.NewConfigGroup(ctx, name, &yamlv2.ConfigGroupArgs{
-			Files: pulumi.ToStringArray([]string{filepath.Join(source, "*.yaml")}),
-		}, opts...)
+		return kube.NewConfigGroup(ctx, name, []string{filepath.Join(source, "*.yaml")}, opts...)
 	}
-	return yamlv2.NewConfigFile(ctx, name, &yamlv2.ConfigFileArgs{File: pulumi.String(source)}, opts...)
+	return kube.NewConfigFile(ctx, name, source, opts...)
 }

@@ -1,7 +1,6 @@
 package kube
 
 import (
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -29,20 +28,20 @@ func (t Target) ChartArgs(pin versions.Chart, release string, namespace pulumi.S
 	return args
 }
 
-// ReleaseArgs is ChartArgs for a helm/v3 Release (charts with Helm hooks).
-func (t Target) ReleaseArgs(pin versions.Chart, release, namespace string, values pulumi.Map) *helmv3.ReleaseArgs {
+// ReleaseArgs is ChartArgs for a helm/v3 Release (charts with Helm hooks), as the Release's properties.
+func (t Target) ReleaseArgs(pin versions.Chart, release, namespace string, values pulumi.Map) pulumi.Map {
 	chart, version, repo := t.Charts.Locate(pin)
-	args := &helmv3.ReleaseArgs{
-		Chart:     pulumi.String(chart),
-		Name:      pulumi.String(release),
-		Namespace: pulumi.String(namespace),
-		Values:    values,
+	args := pulumi.Map{
+		"chart":     pulumi.String(chart),
+		"name":      pulumi.String(release),
+		"namespace": pulumi.String(namespace),
+		"values":    values,
 	}
 	if version != "" {
-		args.Version = pulumi.String(version)
+		args["version"] = pulumi.String(version)
 	}
 	if repo != "" {
-		args.RepositoryOpts = &helmv3.RepositoryOptsArgs{Repo: pulumi.String(repo)}
+		args["repositoryOpts"] = pulumi.Map{"repo": pulumi.String(repo)}
 	}
 	return args
 }
