@@ -59,9 +59,14 @@ func programCases(t *testing.T) []programCase {
 // TestStacksOnTheRealEngine takes each stack through what a user does: preview, up, a preview that must show no
 // changes, a config change previewed and applied, an export, destroy; on the real Pulumi engine and Kubernetes
 // provider against a simulated cluster, checking each step in the API server rather than in the engine's report.
+// The stacks share nothing (each has its own cluster, PULUMI_HOME and state), so they run side by side: most of a
+// step is the engine waiting on readiness and Helm, which leaves the CPU to the other stack.
 func TestStacksOnTheRealEngine(t *testing.T) {
 	for _, c := range programCases(t) {
-		t.Run(c.stack, func(t *testing.T) { runProgram(t, c) })
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			runProgram(t, c)
+		})
 	}
 }
 
