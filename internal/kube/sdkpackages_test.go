@@ -1,12 +1,19 @@
 package kube
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 const sdkAPIPackages = "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/"
@@ -39,4 +46,67 @@ func TestProgramSkipsTheSDKsKindTables(t *testing.T) {
 	for _, pkg := range []string{"helm/v3", "yaml/v2"} {
 		assert.Greater(t, len(sdkPackagesBuiltFor(t, sdkAPIPackages+pkg)), 60, pkg)
 	}
+}
+
+type inputsMock struct {
+	inputs map[string]resource.PropertyMap
+}
+
+func (m *inputsMock) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.inputs[args.TypeToken] = args.Inputs
+	return args.Name + "-id", args.Inputs, nil
+}
+
+func (m *inputsMock) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+// sdkFields are the `pulumi:"..."` property names the SDK module's file declares: the names its provider reads.
+func sdkFields(t *testing.T, file string) map[string]bool {
+	t.Helper()
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi-kubernetes/sdk/v4").Output()
+	require.NoError(t, err)
+	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "go", "kubernetes", file))
+	require.NoError(t, err)
+	fields := map[string]bool{}
+	for _, m := range regexp.MustCompile(`pulumi:"(\w+)"`).FindAllStringSubmatch(string(src), -1) {
+		fields[m[1]] = true
+	}
+	return fields
+}
+
+// TestRegisteredPropertiesAreTheSDKs: a misspelt property would reach the provider and be ignored, so every
+// property the program registers must be one the SDK's own argument types declare. The Release comes from an
+// upstream chart source, the one that sets repositoryOpts.
+func TestRegisteredPropertiesAreTheSDKs(t *testing.T) {
+	mock := &inputsMock{inputs: map[string]resource.PropertyMap{}}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		if _, err := NewRelease(ctx, "r", Target{}.ReleaseArgs(versions.KyvernoChart, "kyverno", "kyverno", pulumi.Map{})); err != nil {
+			return err
+		}
+		if _, err := NewConfigFile(ctx, "f", "crds.yaml"); err != nil {
+			return err
+		}
+		_, err := NewConfigGroup(ctx, "g", []string{"*.yaml"})
+		return err
+	}, pulumi.WithMocks("p", "s", mock))
+	require.NoError(t, err)
+
+	release, repoOpts := sdkFields(t, "helm/v3/release.go"), sdkFields(t, "helm/v3/pulumiTypes.go")
+	check := func(typ string, declared map[string]bool, props resource.PropertyMap) {
+		require.NotEmpty(t, props, typ)
+		for k := range props {
+			assert.True(t, declared[string(k)], "%s: %q is not a property the SDK declares", typ, k)
+		}
+	}
+	props := mock.inputs[typeRelease]
+	require.Contains(t, props, resource.PropertyKey("repositoryOpts"))
+	check(typeRelease, release, props)
+	check(typeRelease+" repositoryOpts", repoOpts, props["repositoryOpts"].ObjectValue())
+	check(typeConfigFile, sdkFields(t, "yaml/v2/configFile.go"), mock.inputs[typeConfigFile])
+	check(typeConfigGroup, sdkFields(t, "yaml/v2/configGroup.go"), mock.inputs[typeConfigGroup])
+
+	// Control: a misspelling is not among the declared names.
+	assert.False(t, release["repositoryOpt"])
+	assert.False(t, sdkFields(t, "yaml/v2/configFile.go")["files"], "ConfigFile takes one file, not files")
 }
