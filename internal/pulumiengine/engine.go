@@ -1,6 +1,6 @@
 // Package pulumiengine runs Pulumi programs on the real engine for tests: the pinned CLI (through the Automation
 // API), the Go language host and the locally built Kubernetes provider, with a local file backend, a passphrase
-// secrets provider and a private PULUMI_HOME, all in a temp dir removed when the test ends. Nothing is fetched:
+// secrets provider, a private PULUMI_HOME and TMPDIR, all in a temp dir removed when the test ends. Nothing is fetched:
 // automatic plugin acquisition is off, so a plugin the program needs but the engine lacks fails loudly.
 package pulumiengine
 
@@ -41,7 +41,7 @@ func New(t testing.TB, repoRoot string) *Engine {
 	// The Automation API runs ROOT/bin/pulumi and puts that directory first on the program's PATH, which is where
 	// the engine looks for pulumi-language-go.
 	binDir := filepath.Join(dir, "bin")
-	for _, d := range []string{binDir, filepath.Join(dir, "home"), filepath.Join(dir, "backend"), filepath.Join(dir, "projects")} {
+	for _, d := range []string{binDir, filepath.Join(dir, "home"), filepath.Join(dir, "backend"), filepath.Join(dir, "projects"), e.TempDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -61,6 +61,10 @@ func New(t testing.TB, repoRoot string) *Engine {
 		"PULUMI_SKIP_CONFIRMATIONS":                     "true",
 		"PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS": "true",
 		"PATH": binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		// The provider writes the kubeconfig it is given to os.CreateTemp("", "kubeconfig") for Helm and never
+		// removes it (pkg/provider/util.go writeKubeconfigToFile, called from Configure): a file of cluster
+		// credentials per provider start. Its TMPDIR is the engine's, so the test's cleanup takes them.
+		"TMPDIR": e.TempDir(),
 	}
 	e.command, err = auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: dir, SkipVersionCheck: true})
 	if err != nil {
@@ -71,6 +75,9 @@ func New(t testing.TB, repoRoot string) *Engine {
 	}
 	return e
 }
+
+// TempDir is the TMPDIR of the CLI, language host and provider processes, removed with the engine.
+func (e *Engine) TempDir() string { return filepath.Join(e.dir, "tmp") }
 
 // cli runs the CLI directly, for the commands the Automation API does not wrap with a --file option.
 func (e *Engine) cli(args ...string) (string, error) {

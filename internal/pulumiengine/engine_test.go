@@ -66,6 +66,10 @@ func TestEngineLifecycle(t *testing.T) {
 	cm, err := configMaps.Get(ctx, "greeting", metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"hello": "world"}, cm.Data)
+	// The provider leaves a copy of the kubeconfig in its TMPDIR (see New); it must be the engine's, not the host's.
+	leftKubeconfigs, err := filepath.Glob(filepath.Join(engine.TempDir(), "kubeconfig*"))
+	require.NoError(t, err)
+	assert.NotEmpty(t, leftKubeconfigs, "the provider's kubeconfig copy must land in the engine's temp dir")
 	steps := Steps(up.Events)
 	require.Len(t, steps, 2, "provider and ConfigMap")
 	ex, err := stack.Export(ctx)
