@@ -46,10 +46,11 @@ func New(t testing.TB, repoRoot string) *Engine {
 			t.Fatal(err)
 		}
 	}
-	for name, target := range map[string]string{"pulumi": bins.pulumi, "pulumi-language-go": bins.languageGo} {
-		if err := os.Symlink(target, filepath.Join(binDir, name)); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.Symlink(bins.pulumi, filepath.Join(binDir, "pulumi")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(binDir, "pulumi-language-go"), languageHostScript(bins.languageGo), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	e.env = map[string]string{
 		"PULUMI_HOME":                                   filepath.Join(dir, "home"),
@@ -116,18 +117,23 @@ func (e *Engine) Stack(ctx context.Context, t testing.TB, programDir, project, n
 	if err != nil {
 		t.Fatal(err)
 	}
-	if projectYAML, err = withBinary(projectYAML, e.programBinary(t, absProgram)); err != nil {
+	program := e.programBinary(t, absProgram)
+	if projectYAML, err = withBinary(projectYAML, program); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(projectDir, "Pulumi.yaml"), projectYAML, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := auto.UpsertStackLocalSource(ctx, name, projectDir, auto.Pulumi(e.command), auto.EnvVars(e.env),
+	env := map[string]string{envProgramBinary: program}
+	for k, v := range e.env {
+		env[k] = v
+	}
+	s, err := auto.UpsertStackLocalSource(ctx, name, projectDir, auto.Pulumi(e.command), auto.EnvVars(env),
 		auto.PulumiHome(e.env["PULUMI_HOME"]))
 	if err != nil {
 		t.Fatalf("creating stack %s: %v", name, err)
 	}
-	st := &Stack{stack: s, engine: e}
+	st := &Stack{stack: s, engine: e, program: program}
 	if err := st.SetConfig(ctx, config); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +177,22 @@ func (e *Engine) programBinary(t testing.TB, dir string) string {
 	return out
 }
 
-// withBinary sets the project's runtime to go with the prebuilt binary.
+// envProgramBinary carries a stack's prebuilt program to the language host script.
+const envProgramBinary = "EGRESS_MESH_PROGRAM_BINARY"
+
+// languageHostScript is the pulumi-language-go the engine finds on PATH: the pinned host, given the stack's
+// prebuilt program as its -binary flag. The CLI (v3.274.1) passes runtime options only inside its run request
+// (buildArgsForNewPlugin in sdk/go/common/resource/plugin/langruntime_plugin.go sends no options as flags), and
+// this host (v3.66.0) reads `binary` only from its -binary flag, so without the flag it ignores the Pulumi.yaml
+// option and runs `go build` and a link of the whole program before every preview, up and destroy.
+func languageHostScript(host string) []byte {
+	return []byte(fmt.Sprintf(`#!/bin/sh
+if [ -n "$%[1]s" ]; then exec %[2]q -binary "$%[1]s" "$@"; fi
+exec %[2]q "$@"
+`, envProgramBinary, host))
+}
+
+// withBinary sets the project's runtime to go with the prebuilt binary (read by hosts newer than the pinned one).
 func withBinary(projectYAML []byte, binary string) ([]byte, error) {
 	settings := map[string]any{}
 	if err := yaml.Unmarshal(projectYAML, &settings); err != nil {

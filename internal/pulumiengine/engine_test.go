@@ -2,6 +2,7 @@ package pulumiengine
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,6 +108,14 @@ func TestEngineLifecycle(t *testing.T) {
 		types = append(types, string(r.Type))
 	}
 	assert.ElementsMatch(t, []string{"pulumi:pulumi:Stack", "pulumi:providers:kubernetes", "kubernetes:core/v1:ConfigMap"}, types)
+
+	// The language host runs the prebuilt program rather than building its own: without that program, a preview
+	// cannot run the stack (a host that built the program would preview as before).
+	require.NoError(t, os.Rename(stack.program, stack.program+".away"))
+	_, err = stack.Preview(ctx)
+	require.Error(t, err, "the language host must run the prebuilt program, not build its own")
+	assert.Contains(t, err.Error(), stack.program)
+	require.NoError(t, os.Rename(stack.program+".away", stack.program))
 
 	began = time.Now()
 	_, err = stack.Destroy(ctx)

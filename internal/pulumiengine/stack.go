@@ -19,8 +19,9 @@ import (
 
 // Stack is one stack of a program on the Engine.
 type Stack struct {
-	stack  auto.Stack
-	engine *Engine
+	stack   auto.Stack
+	engine  *Engine
+	program string // the prebuilt program the language host runs
 }
 
 // SetConfig sets config values (secret ones stay encrypted in the stack's config).
