@@ -1,7 +1,7 @@
 // Package pulumiengine runs Pulumi programs on the real engine for tests: the pinned CLI (through the Automation
 // API), the Go language host and the locally built Kubernetes provider, with a local file backend, a passphrase
-// secrets provider, a private PULUMI_HOME and TMPDIR, all in a temp dir removed when the test ends. Nothing is fetched:
-// automatic plugin acquisition is off, so a plugin the program needs but the engine lacks fails loudly.
+// secrets provider, a private PULUMI_HOME and TMPDIR, all in a temp dir removed when the test ends. Nothing is
+// fetched: automatic plugin acquisition is off, so a plugin the program needs but the engine lacks fails loudly.
 package pulumiengine
 
 import (
@@ -41,7 +41,8 @@ func New(t testing.TB, repoRoot string) *Engine {
 	// The Automation API runs ROOT/bin/pulumi and puts that directory first on the program's PATH, which is where
 	// the engine looks for pulumi-language-go.
 	binDir := filepath.Join(dir, "bin")
-	for _, d := range []string{binDir, filepath.Join(dir, "home"), filepath.Join(dir, "backend"), filepath.Join(dir, "projects"), e.TempDir()} {
+	for _, d := range []string{binDir, filepath.Join(dir, "home"), filepath.Join(dir, "backend"),
+		filepath.Join(dir, "projects"), e.TempDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
