@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/egress-mesh/egress-mesh/internal/recorder"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
@@ -48,19 +49,6 @@ func TestProgramSkipsTheSDKsKindTables(t *testing.T) {
 	}
 }
 
-type inputsMock struct {
-	inputs map[string]resource.PropertyMap
-}
-
-func (m *inputsMock) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.inputs[args.TypeToken] = args.Inputs
-	return args.Name + "-id", args.Inputs, nil
-}
-
-func (m *inputsMock) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return resource.PropertyMap{}, nil
-}
-
 // sdkFields are the `pulumi:"..."` property names the SDK module's file declares: the names its provider reads.
 func sdkFields(t *testing.T, file string) map[string]bool {
 	t.Helper()
@@ -79,7 +67,7 @@ func sdkFields(t *testing.T, file string) map[string]bool {
 // property the program registers must be one the SDK's own argument types declare. The Release comes from an
 // upstream chart source, the one that sets repositoryOpts.
 func TestRegisteredPropertiesAreTheSDKs(t *testing.T) {
-	mock := &inputsMock{inputs: map[string]resource.PropertyMap{}}
+	rec := recorder.New(false)
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		if _, err := NewRelease(ctx, "r", Target{}.ReleaseArgs(versions.KyvernoChart, "kyverno", "kyverno", pulumi.Map{})); err != nil {
 			return err
@@ -89,22 +77,27 @@ func TestRegisteredPropertiesAreTheSDKs(t *testing.T) {
 		}
 		_, err := NewConfigGroup(ctx, "g", []string{"*.yaml"})
 		return err
-	}, pulumi.WithMocks("p", "s", mock))
+	}, pulumi.WithMocks("p", "s", rec))
 	require.NoError(t, err)
 
 	release, repoOpts := sdkFields(t, "helm/v3/release.go"), sdkFields(t, "helm/v3/pulumiTypes.go")
+	inputs := func(typ string) resource.PropertyMap {
+		found := rec.OfType(typ)
+		require.Len(t, found, 1, typ)
+		return found[0].Inputs
+	}
 	check := func(typ string, declared map[string]bool, props resource.PropertyMap) {
 		require.NotEmpty(t, props, typ)
 		for k := range props {
 			assert.True(t, declared[string(k)], "%s: %q is not a property the SDK declares", typ, k)
 		}
 	}
-	props := mock.inputs[typeRelease]
+	props := inputs(typeRelease)
 	require.Contains(t, props, resource.PropertyKey("repositoryOpts"))
 	check(typeRelease, release, props)
 	check(typeRelease+" repositoryOpts", repoOpts, props["repositoryOpts"].ObjectValue())
-	check(typeConfigFile, sdkFields(t, "yaml/v2/configFile.go"), mock.inputs[typeConfigFile])
-	check(typeConfigGroup, sdkFields(t, "yaml/v2/configGroup.go"), mock.inputs[typeConfigGroup])
+	check(typeConfigFile, sdkFields(t, "yaml/v2/configFile.go"), inputs(typeConfigFile))
+	check(typeConfigGroup, sdkFields(t, "yaml/v2/configGroup.go"), inputs(typeConfigGroup))
 
 	// Control: a misspelling is not among the declared names.
 	assert.False(t, release["repositoryOpt"])
