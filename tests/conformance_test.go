@@ -125,7 +125,7 @@ func TestConformanceRejectsABrokenRenderedObject(t *testing.T) {
 	t.Fatal("the dev stack renders no TrafficPolicy")
 }
 
-// Check 4: a real kube-apiserver v1.34.3 + etcd on loopback accepts every rendered object of every stack by
+// Check 4: a real kube-apiserver v1.35.8 + etcd on loopback accepts every rendered object of every stack by
 // server-side apply, after the pinned CRDs; a broken object is rejected by the server itself.
 func TestConformanceRealAPIServerAcceptsEveryObject(t *testing.T) {
 	if testing.Short() {

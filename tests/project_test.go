@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/esc"
@@ -18,9 +19,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
 
 	"github.com/egress-mesh/egress-mesh/internal/render"
 	"github.com/egress-mesh/egress-mesh/stacks"
+	"github.com/egress-mesh/egress-mesh/versions"
 )
 
 const root = ".."
@@ -101,4 +104,31 @@ func defaultString(v any) string {
 		}
 		return string(b)
 	}
+}
+
+// The pull-request preview workflow creates its kind cluster with the kind release and node image the program
+// pins (versions.KindCLI, versions.KindNodeImage), so the diff reviewers read comes from the cluster users get.
+func TestPreviewWorkflowUsesThePinnedKindRelease(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(root, ".github", "workflows", "preview.yml"))
+	require.NoError(t, err)
+	var workflow struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `json:"uses"`
+				With map[string]any `json:"with"`
+			} `json:"steps"`
+		} `json:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &workflow))
+	var kindSteps []map[string]any
+	for _, job := range workflow.Jobs {
+		for _, step := range job.Steps {
+			if strings.HasPrefix(step.Uses, "helm/kind-action@") {
+				kindSteps = append(kindSteps, step.With)
+			}
+		}
+	}
+	require.Len(t, kindSteps, 1, "the workflow creates one kind cluster")
+	assert.Equal(t, versions.KindCLI, kindSteps[0]["version"])
+	assert.Equal(t, versions.KindNodeImage, kindSteps[0]["node_image"])
 }

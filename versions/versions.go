@@ -6,14 +6,15 @@ package versions
 // Kubernetes and kind.
 const (
 	// KindCLI is the kind release the node image below was built for; the README's prerequisite.
-	KindCLI = "v0.30.0"
-	// KindNodeImage is pinned by digest, as kind's release notes ask for. Kubernetes 1.34 lies inside every
-	// component's documented range (Istio 1.30: 1.32-1.36; kgateway 2.2, Kyverno 1.19: up to 1.35), whose
-	// intersection is 1.33-1.35.
-	KindNodeImage = "kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a"
+	KindCLI = "v0.33.0"
+	// KindNodeImage is pinned by digest, as kind's release notes ask for (the v0.33.0 release's 1.35 image).
+	// Kubernetes 1.35 is the one release inside every component's documented range (Istio 1.30: 1.32-1.36;
+	// kgateway 2.2, Kyverno 1.19: up to 1.35) that upstream still supports: 1.33 reached end of life on
+	// 2026-06-28 and 1.34 on 2026-10-27; 1.35 is supported until 2027-02-28.
+	KindNodeImage = "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0"
 	// Kubernetes is the control-plane version the conformance tests run (kube-apiserver from the Go module proxy;
 	// tools/kube-apiserver/go.mod requires it, and a test keeps the two equal).
-	Kubernetes = "v1.34.3"
+	Kubernetes = "v1.35.8"
 	// Etcd is the etcd the conformance tests run (tools/etcd/go.mod).
 	Etcd = "v3.6.5"
 	// Kwok simulates the simulated cluster's node and makes its pods Running and Ready (tools/kwok/go.mod);

@@ -24,7 +24,7 @@ func run(t *testing.T, args *Args, dryRun bool) (*recorder.Recorder, *Cluster, e
 }
 
 func kindArgs() *Args {
-	return &Args{Name: "egress-mesh", Mode: ModeKind, NodeImage: "kindest/node:v1.34.0@sha256:abc",
+	return &Args{Name: "egress-mesh", Mode: ModeKind, NodeImage: "kindest/node:v1.35.8@sha256:abc",
 		PodSubnet: "10.244.0.0/16", ServiceSubnet: "10.96.0.0/16"}
 }
 
@@ -41,13 +41,13 @@ func TestKindClusterIsCreatedAndDeletedWithTheCLI(t *testing.T) {
 	del, _ := kind.Input("delete")
 	assert.Equal(t, `kind delete cluster --name "$KIND_CLUSTER_NAME"`, del.StringValue())
 	env := kind.Plain()["environment"].(map[string]any)
-	assert.Equal(t, map[string]any{"KIND_CLUSTER_NAME": "egress-mesh", "KIND_NODE_IMAGE": "kindest/node:v1.34.0@sha256:abc"}, env)
+	assert.Equal(t, map[string]any{"KIND_CLUSTER_NAME": "egress-mesh", "KIND_NODE_IMAGE": "kindest/node:v1.35.8@sha256:abc"}, env)
 	stdin, _ := kind.Input("stdin")
 	assert.Contains(t, stdin.StringValue(), `podSubnet: "10.244.0.0/16"`)
 	assert.Contains(t, stdin.StringValue(), `serviceSubnet: "10.96.0.0/16"`)
 	assert.Contains(t, stdin.StringValue(), "apiVersion: kind.x-k8s.io/v1alpha4")
 	assert.True(t, kind.DeleteBeforeReplace, "two kind clusters cannot share a name")
-	assert.Contains(t, kind.Plain()["triggers"], "kindest/node:v1.34.0@sha256:abc", "a new node image means a new cluster")
+	assert.Contains(t, kind.Plain()["triggers"], "kindest/node:v1.35.8@sha256:abc", "a new node image means a new cluster")
 	assert.Equal(t, c.Kind, pulumi.Resource(c.Target.DeletedWith), "in-cluster objects go with the kind cluster")
 }
 
