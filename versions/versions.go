@@ -15,7 +15,8 @@ const (
 	// Kubernetes is the control-plane version the conformance tests run (kube-apiserver from the Go module proxy;
 	// tools/kube-apiserver/go.mod requires it, and a test keeps the two equal).
 	Kubernetes = "v1.35.8"
-	// Etcd is the etcd the conformance tests run (tools/etcd/go.mod).
+	// Etcd is the etcd the conformance tests run: the etcd server k8s.io/kubernetes requires at the version above,
+	// built from the same tools module (tools/kube-apiserver/go.mod).
 	Etcd = "v3.6.5"
 	// Kwok simulates the simulated cluster's node and makes its pods Running and Ready (tools/kwok/go.mod);
 	// kube-controller-manager and kube-scheduler come from the Kubernetes tools module above.

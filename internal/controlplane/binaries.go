@@ -8,8 +8,9 @@ import (
 	"github.com/egress-mesh/egress-mesh/versions"
 )
 
-// The pins live in versions/versions.go; they must match tools/kube-apiserver/go.mod and tools/etcd/go.mod, which name the files that
-// hack/controlplane-binaries.sh writes (TestBinaryPinsMatchToolsModules keeps them in step).
+// The pins live in versions/versions.go; they must match tools/kube-apiserver/go.mod (which builds both: etcd is
+// the server k8s.io/kubernetes requires), whose versions name the files hack/controlplane-binaries.sh writes
+// (TestBinaryPinsMatchToolsModules keeps them in step).
 const (
 	KubeAPIServerVersion = versions.Kubernetes
 	EtcdVersion          = versions.Etcd

@@ -17,7 +17,7 @@ import (
 // from the tools modules; otherwise bumping a pin would silently keep running the old binaries.
 func TestBinaryPinsMatchToolsModules(t *testing.T) {
 	assert.Equal(t, KubeAPIServerVersion, proctest.RequiredVersion(t, filepath.Join("..", ".."), "kube-apiserver", "k8s.io/kubernetes"))
-	assert.Equal(t, EtcdVersion, proctest.RequiredVersion(t, filepath.Join("..", ".."), "etcd", "go.etcd.io/etcd/server/v3"))
+	assert.Equal(t, EtcdVersion, proctest.RequiredVersion(t, filepath.Join("..", ".."), "kube-apiserver", "go.etcd.io/etcd/server/v3"))
 }
 
 // TestBinaryPathsMatchScript checks the script prints the very paths Start resolves, under a throw-away cache
