@@ -155,7 +155,7 @@ func TestNotReadyTaintKeepsPodsPending(t *testing.T) {
 	}), "the scheduler never reported the pod unschedulable")
 	assert.Equal(t, corev1.PodPending, pending.Status.Phase)
 	assert.Empty(t, pending.Spec.NodeName)
-	// kube-scheduler v1.34 does not name the taint ("1 node(s) had untolerated taint(s)"); the node says which.
+	// kube-scheduler v1.35 does not name the taint ("1 node(s) had untolerated taint(s)"); the node says which.
 	assert.Contains(t, podScheduledMessage(pending), "untolerated taint")
 	node, err := c.Client.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
 	require.NoError(t, err)
