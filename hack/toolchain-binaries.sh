@@ -8,7 +8,9 @@ wanted_names="$*"
 source "$(dirname "${BASH_SOURCE[0]}")/binaries-lib.sh"
 
 k8s_version="$(pinned kube-apiserver k8s.io/kubernetes)"
-kwok_version="$(pinned kwok sigs.k8s.io/kwok)"
+# kwok is a tool of the Kyverno tools module: both use k8s.io/* v0.36, and adding kwok there raised no version the
+# Kyverno CLI is built with, so in a cold cache the two share almost every compiled package.
+kwok_version="$(pinned kyverno sigs.k8s.io/kwok)"
 pulumi_version="$(pinned pulumi github.com/pulumi/pulumi/pkg/v3)"
 langhost_version="$(pinned pulumi-language-go github.com/pulumi/pulumi/sdk/v3)"
 provider_module=github.com/pulumi/pulumi-kubernetes/provider/v4
@@ -19,7 +21,20 @@ plugin_version="$(version_of "$root/go.mod" github.com/pulumi/pulumi-kubernetes/
 
 build kube-controller-manager "$k8s_version" kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager "$(k8s_ldflags "$k8s_version")"
 build kube-scheduler "$k8s_version" kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler "$(k8s_ldflags "$k8s_version")"
-build kwok "$kwok_version" kwok sigs.k8s.io/kwok/cmd/kwok "-s -w"
+build kwok "$kwok_version" kyverno sigs.k8s.io/kwok/cmd/kwok "-s -w"
+# Since v0.8.0 kwok has no built-in stages ("no stages found"): it is given the ones v0.7.0 used by default (node
+# initialize and heartbeat, pod ready, complete and delete), from the same module version, beside the binary.
+kwok_stages="$bin_dir/kwok-$kwok_version.stages.yaml"
+if wanted kwok && [[ ! -s "$kwok_stages" ]]; then
+  kwok_dir="$(cd "$root/tools/kyverno" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+  stage="$kwok_dir/kustomize/stage"
+  for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$stage/$f"
+  done > "$kwok_stages.tmp.$$"
+  mv -f "$kwok_stages.tmp.$$" "$kwok_stages"
+fi
 build pulumi "$pulumi_version" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
   "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version"
 build pulumi-language-go "$langhost_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \

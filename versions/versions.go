@@ -18,9 +18,10 @@ const (
 	// Etcd is the etcd the conformance tests run: the etcd server k8s.io/kubernetes requires at the version above,
 	// built from the same tools module (tools/kube-apiserver/go.mod).
 	Etcd = "v3.6.5"
-	// Kwok simulates the simulated cluster's node and makes its pods Running and Ready (tools/kwok/go.mod);
-	// kube-controller-manager and kube-scheduler come from the Kubernetes tools module above.
-	Kwok = "v0.7.0"
+	// Kwok simulates the simulated cluster's node and makes its pods Running and Ready. It is built from the
+	// Kyverno tools module (tools/kyverno/go.mod), whose Kubernetes libraries it shares; kube-controller-manager
+	// and kube-scheduler come from the Kubernetes tools module above.
+	Kwok = "v0.8.0"
 )
 
 // The real Pulumi engine the engine tests run (hack/toolchain-binaries.sh builds them from tools/*/go.mod; tests

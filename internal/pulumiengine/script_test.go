@@ -46,4 +46,10 @@ func TestToolchainPathsMatchScript(t *testing.T) {
 		assert.Contains(t, lines, b.name+" "+b.version+": cached "+path)
 	}
 	assert.NotContains(t, string(out), "building")
+
+	// kwok v0.8.0 has no built-in stages: the script writes the module's five default ones beside the binary,
+	// where internal/simcluster passes them with --config.
+	stages, err := os.ReadFile(filepath.Join(dir, "kwok-"+versions.Kwok+".stages.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, 5, strings.Count(string(stages), "\nkind: Stage\n"), "node initialize and heartbeat; pod ready, complete and delete")
 }

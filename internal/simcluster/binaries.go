@@ -1,6 +1,9 @@
 package simcluster
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/egress-mesh/egress-mesh/internal/controlplane"
 	"github.com/egress-mesh/egress-mesh/versions"
 )
@@ -25,4 +28,14 @@ func schedulerBinary() (string, error) {
 
 func kwokBinary() (string, error) {
 	return controlplane.Binary(EnvKwok, "kwok", versions.Kwok, buildHint)
+}
+
+// kwokStages is the stages file the build script writes beside the kwok binary: kwok v0.8.0 has no built-in
+// stages, so without one it exits with "no stages found".
+func kwokStages(kwok string) (string, error) {
+	path := kwok + ".stages.yaml"
+	if info, err := os.Stat(path); err != nil || info.Size() == 0 {
+		return "", fmt.Errorf("kwok's stages not found at %s: run %s", path, buildHint)
+	}
+	return path, nil
 }

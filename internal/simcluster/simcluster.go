@@ -69,19 +69,25 @@ func Start(t testing.TB, opts Options) *Cluster {
 	if err != nil && !opts.NoKwok {
 		t.Fatal(err)
 	}
+	var stages string
+	if !opts.NoKwok {
+		if stages, err = kwokStages(kwok); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c := &Cluster{ControlPlane: controlplane.Start(t)}
 	c.Client, err = kubernetes.NewForConfig(c.RESTConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.startComponents(kcm, scheduler, kwok, opts); err != nil {
+	if err := c.startComponents(kcm, scheduler, kwok, stages, opts); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("simulated cluster ready in %s (kubeconfig %s)", time.Since(began).Round(time.Millisecond), c.Kubeconfig())
 	return c
 }
 
-func (c *Cluster) startComponents(kcm, scheduler, kwok string, opts Options) error {
+func (c *Cluster) startComponents(kcm, scheduler, kwok, kwokStages string, opts Options) error {
 	ports, err := controlplane.FreePorts(3)
 	if err != nil {
 		return fmt.Errorf("choosing ports: %w", err)
@@ -103,6 +109,7 @@ func (c *Cluster) startComponents(kcm, scheduler, kwok string, opts Options) err
 		kwokAddr := "127.0.0.1:" + strconv.Itoa(ports[2])
 		if err := c.StartComponent("kwok", kwok, controlplane.Health{URL: "http://" + kwokAddr + "/healthz"},
 			"--kubeconfig="+c.Kubeconfig(),
+			"--config="+kwokStages,
 			// Without an explicit address kwok serves on 0.0.0.0:<node-port>; this keeps it on loopback.
 			"--server-address="+kwokAddr,
 			"--manage-all-nodes=false",

@@ -3,6 +3,7 @@ package simcluster
 import (
 	"context"
 	"net"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func skipShort(t *testing.T) {
 
 func TestPinsMatchToolsModules(t *testing.T) {
 	root := filepath.Join("..", "..")
-	assert.Equal(t, versions.Kwok, proctest.RequiredVersion(t, root, "kwok", "sigs.k8s.io/kwok"))
+	assert.Equal(t, versions.Kwok, proctest.RequiredVersion(t, root, "kyverno", "sigs.k8s.io/kwok"))
 	// The controller manager and scheduler are built from the kube-apiserver module, so they run its pin.
 	assert.Equal(t, versions.Kubernetes, proctest.RequiredVersion(t, root, "kube-apiserver", "k8s.io/kubernetes"))
 }
@@ -207,4 +208,19 @@ func TestMissingBinaryTellsHowToBuild(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "make toolchain")
 	assert.Contains(t, err.Error(), EnvKwok)
+}
+
+// A kwok binary without the stages file beside it is reported before anything starts; kwok itself would exit with
+// "no stages found" (v0.8.0 has no built-in stages).
+func TestMissingKwokStagesTellHowToBuild(t *testing.T) {
+	kwok := filepath.Join(t.TempDir(), "kwok")
+	require.NoError(t, os.WriteFile(kwok, []byte("#!/bin/sh\n"), 0o755))
+	_, err := kwokStages(kwok)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), kwok+".stages.yaml")
+	assert.Contains(t, err.Error(), "make toolchain")
+	require.NoError(t, os.WriteFile(kwok+".stages.yaml", []byte("---\n"), 0o644))
+	path, err := kwokStages(kwok)
+	require.NoError(t, err)
+	assert.Equal(t, kwok+".stages.yaml", path)
 }
