@@ -114,7 +114,7 @@ func TestPreviewWorkflowUsesThePinnedKindRelease(t *testing.T) {
 	var workflow struct {
 		Jobs map[string]struct {
 			Steps []struct {
-				Uses string            `json:"uses"`
+				Uses string         `json:"uses"`
 				With map[string]any `json:"with"`
 			} `json:"steps"`
 		} `json:"jobs"`
