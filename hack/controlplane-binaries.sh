@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the kube-apiserver and etcd that internal/controlplane runs, from the pinned Kubernetes tools module, into a cache
-# keyed by version: a warm run only checks that the files exist, and changing a pin produces a new file name.
+# Builds the kube-apiserver and etcd that internal/controlplane runs, from the pinned Kubernetes tools module, into a
+# cache keyed by version: a warm run only checks that the files exist, and changing a pin produces a new file name.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/binaries-lib.sh"
 
