@@ -51,5 +51,6 @@ func TestToolchainPathsMatchScript(t *testing.T) {
 	// where internal/simcluster passes them with --config.
 	stages, err := os.ReadFile(filepath.Join(dir, "kwok-"+versions.Kwok+".stages.yaml"))
 	require.NoError(t, err)
-	assert.Equal(t, 5, strings.Count(string(stages), "\nkind: Stage\n"), "node initialize and heartbeat; pod ready, complete and delete")
+	assert.Equal(t, 5, strings.Count(string(stages), "\nkind: Stage\n"),
+		"node initialize and heartbeat; pod ready, complete and delete")
 }
