@@ -33,6 +33,15 @@ export GOWORK=off
 
 mkdir -p "$bin_dir"
 
+# module_dir TOOL MODULE prints the directory of the version of MODULE that tools/TOOL/go.mod selects, downloading
+# it when the module cache lacks it (`go list -m -f {{.Dir}}` would print an empty Dir then, and succeed).
+module_dir() {
+  local dir
+  dir="$(cd "$root/tools/$1" && go mod download -json "$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$dir" ]] || { echo "cannot download $2 as tools/$1/go.mod pins it" >&2; return 1; }
+  echo "$dir"
+}
+
 # cached NAME VERSION: true (and says so) when the versioned binary exists.
 cached() {
   if [[ -x "$bin_dir/$1-$2" ]]; then

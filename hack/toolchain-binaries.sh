@@ -26,8 +26,7 @@ build kwok "$kwok_version" kyverno sigs.k8s.io/kwok/cmd/kwok "-s -w"
 # initialize and heartbeat, pod ready, complete and delete), from the same module version, beside the binary.
 kwok_stages="$bin_dir/kwok-$kwok_version.stages.yaml"
 if wanted kwok && [[ ! -s "$kwok_stages" ]]; then
-  kwok_dir="$(cd "$root/tools/kyverno" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
-  stage="$kwok_dir/kustomize/stage"
+  stage="$(module_dir kyverno sigs.k8s.io/kwok)/kustomize/stage"
   for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
     pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     echo "---"
@@ -45,8 +44,7 @@ build pulumi-language-go "$langhost_version" pulumi-language-go github.com/pulum
 # go.mod replaces sdk/v4 with ../sdk, which the module zip does not hold. So: copy the module, run that very
 # generate.go, drop the replace (the required sdk/v4 version then comes from the proxy, checked against sum.golang.org).
 if wanted pulumi-resource-kubernetes && ! cached pulumi-resource-kubernetes "$provider_version"; then
-  src="$(cd "$root/tools/pulumi-kubernetes" && go mod download -json "$provider_module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [[ -d "$src" ]] || { echo "cannot download $provider_module $provider_version" >&2; exit 1; }
+  src="$(module_dir pulumi-kubernetes "$provider_module")"
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
   cp -R "$src/." "$work" && chmod -R u+w "$work"

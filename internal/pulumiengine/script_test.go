@@ -21,6 +21,10 @@ import (
 func TestToolchainPathsMatchScript(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
+	// An empty module cache, as on a machine whose binary cache survived but whose module cache did not: the stages
+	// below come from the kwok module, which the script must then download (writable, so the temp dir can go).
+	t.Setenv("GOMODCACHE", t.TempDir())
+	t.Setenv("GOFLAGS", "-modcacherw")
 	dir := filepath.Join(cache, "egress-mesh", "bin")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	want := []struct{ env, name, version string }{
