@@ -181,7 +181,7 @@ func runProgram(t *testing.T, c programCase) {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	watched := make(chan struct{})
 	go func() { defer close(watched); watchReleaseObjects(watchCtx, t, cluster) }()
-	_, err = stack.Destroy(ctx)
+	destroyed, err := stack.Destroy(ctx)
 	stopWatch()
 	<-watched
 	if err != nil {
@@ -189,6 +189,7 @@ func runProgram(t *testing.T, c programCase) {
 	}
 	require.NoError(t, err)
 	report.step("destroy", began, "")
+	report.timeline("destroy", Analyse(Steps(destroyed.Events), DeletionOrder(Dependencies(ex))), Steps(destroyed.Events))
 	left := leftovers(ctx, t, cluster, before)
 	report.line("left after destroy (%d): %v", len(left), left)
 	assertOnlyKeptCRDs(ctx, t, cluster, left)

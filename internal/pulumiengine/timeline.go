@@ -125,6 +125,18 @@ func Dependencies(ex Export) map[string][]string {
 	return deps
 }
 
+// DeletionOrder turns what each resource waited for on creation into what its deletion waits for: destroy
+// deletes a resource only after every resource that depends on it (and a provider after all it manages).
+func DeletionOrder(dependencies map[string][]string) map[string][]string {
+	waits := map[string][]string{}
+	for urn, deps := range dependencies {
+		for _, d := range deps {
+			waits[d] = append(waits[d], urn)
+		}
+	}
+	return waits
+}
+
 // String reports the timeline and the slowest steps, for test logs.
 func (tl Timeline) String() string {
 	par := 0.0

@@ -30,6 +30,24 @@ func TestAnalyseFollowsDependencies(t *testing.T) {
 	assert.Equal(t, 3*time.Second, independent.CriticalPath)
 }
 
+// TestDeletionWaitsForDependents: c depends on a and b, so destroy deletes c (1s) first, then a (2s) and b (3s)
+// in parallel: critical path c -> b, 4s. Analysed with the creation order instead, c would come last and the
+// chain would be b -> c, which the control shows.
+func TestDeletionWaitsForDependents(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	steps := []Step{
+		{URN: urn("c"), Op: apitype.OpDelete, Start: t0, End: t0.Add(time.Second)},
+		{URN: urn("a"), Op: apitype.OpDelete, Start: t0.Add(time.Second), End: t0.Add(3 * time.Second)},
+		{URN: urn("b"), Op: apitype.OpDelete, Start: t0.Add(time.Second), End: t0.Add(4 * time.Second)},
+	}
+	created := map[string][]string{urn("c"): {urn("a"), urn("b")}}
+	tl := Analyse(steps, DeletionOrder(created))
+	assert.Equal(t, 4*time.Second, tl.CriticalPath)
+	assert.Equal(t, []string{"c", "b"}, shortNames(tl.Chain))
+
+	assert.Equal(t, []string{"b", "c"}, shortNames(Analyse(steps, created).Chain), "control: creation order")
+}
+
 func TestDependenciesIncludeTheProvider(t *testing.T) {
 	provider := "urn:pulumi:test::p::pulumi:providers:kubernetes::sim"
 	ex := Export{Resources: []apitype.ResourceV3{{
