@@ -17,9 +17,9 @@ authz_key="$authz_version-$(sha256sum "$root/tools/kyverno/authzserver/main.go" 
 
 # The CLI's version command reads these (cmd/cli/kubectl-kyverno/version via pkg/version).
 build kyverno "$kyverno_version" kyverno github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno \
-  "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$kyverno_version"
-build extauthz "$istio_version" extauthz istio.io/istio/samples/extauthz/cmd/extauthz "-s -w"
-build kyverno-authz "$authz_key" kyverno ./authzserver "-s -w"
+  "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$kyverno_version" "${unoptimized[@]}"
+build extauthz "$istio_version" extauthz istio.io/istio/samples/extauthz/cmd/extauthz "-s -w" "${unoptimized[@]}"
+build kyverno-authz "$authz_key" kyverno ./authzserver "-s -w" "${unoptimized[@]}"
 
 echo "EGRESS_MESH_KYVERNO=$bin_dir/kyverno-$kyverno_version"
 echo "EGRESS_MESH_EXTAUTHZ=$bin_dir/extauthz-$istio_version"

@@ -21,7 +21,7 @@ plugin_version="$(version_of "$root/go.mod" github.com/pulumi/pulumi-kubernetes/
 
 build kube-controller-manager "$k8s_version" kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager "$(k8s_ldflags "$k8s_version")"
 build kube-scheduler "$k8s_version" kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler "$(k8s_ldflags "$k8s_version")"
-build kwok "$kwok_version" kyverno sigs.k8s.io/kwok/cmd/kwok "-s -w"
+build kwok "$kwok_version" kyverno sigs.k8s.io/kwok/cmd/kwok "-s -w" "${unoptimized[@]}"
 # Since v0.8.0 kwok has no built-in stages ("no stages found"): it is given the ones v0.7.0 used by default (node
 # initialize and heartbeat, pod ready, complete and delete), from the same module version, beside the binary.
 kwok_stages="$bin_dir/kwok-$kwok_version.stages.yaml"
@@ -35,9 +35,9 @@ if wanted kwok && [[ ! -s "$kwok_stages" ]]; then
   mv -f "$kwok_stages.tmp.$$" "$kwok_stages"
 fi
 build pulumi "$pulumi_version" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version"
+  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version" "${seldom_run[@]}"
 build pulumi-language-go "$langhost_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
-  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$langhost_version"
+  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$langhost_version" "${unoptimized[@]}"
 
 # The provider's main package embeds schema-embed.json and terraform-mapping-embed.json, which its
 # `//go:generate go run ./generate.go` writes from schema.json and terraform-mapping.json with VERSION set; and its
@@ -55,7 +55,7 @@ if wanted pulumi-resource-kubernetes && ! cached pulumi-resource-kubernetes "$pr
     cd cmd/pulumi-resource-kubernetes && VERSION="${plugin_version#v}" nice -n 10 go run ./generate.go
   )
   build pulumi-resource-kubernetes "$provider_version" "$work" ./cmd/pulumi-resource-kubernetes \
-    "-s -w -X $provider_module/pkg/version.Version=${plugin_version#v}"
+    "-s -w -X $provider_module/pkg/version.Version=${plugin_version#v}" "${seldom_run[@]}"
 fi
 
 echo "EGRESS_MESH_KUBE_CONTROLLER_MANAGER=$bin_dir/kube-controller-manager-$k8s_version"
